@@ -54,6 +54,8 @@ public:
     // and appends a transition event, in one transaction. On success `session.state == to`.
     Result<void> transition(Session &session, SessionState to, const QString &detail = {});
     // Writes the fields of a session without changing its state (url, resource id, expiry, ...).
+    // stopRequested is only ever set (by requestStop), never cleared by an update or a transition, so a stale
+    // copy cannot erase another process's request; transition() hands the stored flag back in `session`.
     Result<void> updateSession(const Session &session);
     Result<void> appendEvent(const QString &sessionId, const QString &kind, const QString &detail);
     Result<Session> session(const QString &id) const;
@@ -69,6 +71,8 @@ public:
     Result<void> removeSession(const QString &sessionId);
 
     // --- code revisions: immutable, content-addressed (SHA-256), verified on load
+    // Saving a bundle that is already stored returns its id and keeps the parent and prompt it was first
+    // saved with.
     Result<QString> saveRevision(const AppBundle &bundle, const QString &parentId = {}, const QString &prompt = {});
     Result<AppBundle> revision(const QString &revisionId) const;
 

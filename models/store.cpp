@@ -1,0 +1,1194 @@
+#include "store.h"
+
+#include "storeschema.h"
+
+#include <QCoreApplication>
+#include <QCryptographicHash>
+#include <QDir>
+#include <QFile>
+#include <QFileInfo>
+#include <QJsonDocument>
+#include <QLoggingCategory>
+#include <QSqlDatabase>
+#include <QSqlError>
+#include <QSqlQuery>
+#include <QtEndian>
+#include <QVariant>
+
+#include <algorithm>
+#include <atomic>
+#include <unordered_map>
+#include <utility>
+
+#include <unistd.h>
+
+using namespace Qt::StringLiterals;
+
+Q_LOGGING_CATEGORY(lcStore, "spawnai.store")
+
+namespace {
+
+QString tr(const char *text)
+{
+    return QCoreApplication::translate("Store", text);
+}
+
+constexpr int kBusyTimeoutMs = 5000;
+constexpr qsizetype kMinPrefix = 4;
+
+// Connection names are "spawnai.store.<n>", one per Store (and one per short-lived read-only check).
+std::atomic<int> s_connectionCounter{0};
+
+QString newConnectionName()
+{
+    return u"spawnai.store.%1"_s.arg(s_connectionCounter.fetch_add(1));
+}
+
+// SQLite result codes we explain to the user. Extended codes keep the primary code in the low byte.
+enum SqliteCode {
+    SqliteBusy = 5,
+    SqliteLocked = 6,
+    SqliteReadOnly = 8,
+    SqliteIoErr = 10,
+    SqliteCorrupt = 11,
+    SqliteFull = 13,
+    SqliteCantOpen = 14,
+    SqliteNotADb = 26
+};
+
+int primaryCode(const QSqlError &error)
+{
+    bool ok = false;
+    const int code = error.nativeErrorCode().toInt(&ok);
+    return ok ? (code & 0xff) : -1;
+}
+
+QString sqliteText(const QSqlError &error)
+{
+    return error.databaseText().isEmpty() ? error.text() : error.databaseText();
+}
+
+// --- value conversions. Times: INTEGER ms since the epoch, UTC; NULL for a null QDateTime.
+
+QVariant timeValue(const QDateTime &time)
+{
+    return time.isValid() ? QVariant(time.toMSecsSinceEpoch()) : QVariant(QMetaType::fromType<qint64>());
+}
+
+QDateTime timeFrom(const QVariant &value)
+{
+    return value.isNull() ? QDateTime() : QDateTime::fromMSecsSinceEpoch(value.toLongLong(), Qt::UTC);
+}
+
+// Optional text is NULL when empty, so "not set" has one spelling in the file.
+QVariant textValue(const QString &text)
+{
+    return text.isEmpty() ? QVariant(QMetaType::fromType<QString>()) : QVariant(text);
+}
+
+qint64 nowMs()
+{
+    return QDateTime::currentMSecsSinceEpoch();
+}
+
+// How a session is named in a message: its name, cut short (names are user text of any length), or its id.
+QString displayName(const Session &session)
+{
+    constexpr qsizetype kMax = 60;
+    if (session.name.isEmpty())
+        return session.id;
+    return session.name.size() > kMax ? session.name.left(kMax - 1) + u'…' : session.name;
+}
+
+// --- sessions: one column list, read by position.
+
+// clang-format off
+enum SessionColumn {
+    ColName, ColProvider, ColSize, ColFailure, ColFailureMessage, ColTtl, ColCreated, ColStarted, ColExpires,
+    ColEnded, ColUrl, ColResource, ColRevision, ColRate, ColUnsandboxed, ColOwner, ColStopRequested,
+    ColState, ColId, ColumnCount
+};
+
+// In SessionColumn order. stop_requested is sticky: an update never clears another process's stop request.
+constexpr const char *kSessionColumns[ColumnCount] = {
+    "name", "provider", "size", "failure", "failure_message", "ttl_seconds", "created_at", "started_at",
+    "expires_at", "ended_at", "url", "resource_id", "revision_id", "rate_per_second", "unsandboxed", "owner",
+    "stop_requested", "state", "id"};
+// clang-format on
+
+QString joinedColumns(int count, const char *format)
+{
+    QStringList parts;
+    for (int i = 0; i < count; ++i)
+        parts << QString::fromLatin1(format).arg(QLatin1StringView(kSessionColumns[i]));
+    return parts.join(u", ");
+}
+
+const QString kSelectSessions = u"SELECT "_s + joinedColumns(ColumnCount, "%1") + u" FROM sessions"_s;
+// Newest first; rowid breaks ties (and orders sessions without a creation time) by insertion.
+const QString kNewestFirst = u" ORDER BY created_at DESC, rowid DESC"_s;
+const QString kInsertSession = u"INSERT INTO sessions ("_s + joinedColumns(ColumnCount, "%1") +
+                               u") VALUES ("_s + QStringList(ColumnCount, u"?"_s).join(u", ") + u")"_s;
+// Fields up to ColStopRequested, then (transition only) state, then id.
+const QString kUpdateFields =
+    joinedColumns(ColStopRequested, "%1 = ?") + u", stop_requested = max(stop_requested, ?)"_s;
+const QString kUpdateSession = u"UPDATE sessions SET "_s + kUpdateFields + u" WHERE id = ?"_s;
+const QString kTransitionSession = u"UPDATE sessions SET "_s + kUpdateFields + u", state = ? WHERE id = ?"_s;
+const QString kSelectState = u"SELECT state, stop_requested FROM sessions WHERE id = ?"_s;
+const QString kInsertEvent =
+    u"INSERT INTO events (session_id, at, kind, from_state, to_state, detail) VALUES (?, ?, ?, ?, ?, ?)"_s;
+
+// Session fields in SessionColumn order up to and including ColStopRequested.
+QVariantList sessionFields(const Session &s)
+{
+    return {textValue(s.name),
+            textValue(s.provider),
+            textValue(s.size),
+            int(s.failure),
+            textValue(s.failureMessage),
+            s.ttlSeconds,
+            timeValue(s.createdAt),
+            timeValue(s.startedAt),
+            timeValue(s.expiresAt),
+            timeValue(s.endedAt),
+            textValue(s.url.toString(QUrl::FullyEncoded)),
+            textValue(s.resourceId),
+            textValue(s.revisionId),
+            s.ratePerSecond,
+            int(s.unsandboxed),
+            textValue(s.owner),
+            int(s.stopRequested)};
+}
+
+Session sessionFrom(const QSqlQuery &q)
+{
+    Session s;
+    s.id = q.value(ColId).toString();
+    s.name = q.value(ColName).toString();
+    s.provider = q.value(ColProvider).toString();
+    s.size = q.value(ColSize).toString();
+    const int state = q.value(ColState).toInt();
+    if (const auto known = SessionStates::fromInt(state)) {
+        s.state = *known;
+    } else {
+        // Only a damaged row gets here: a schema that adds states is a newer schema, refused at open.
+        qCWarning(lcStore, "session %ls has unknown state %d; shown as failed", qUtf16Printable(s.id), state);
+        s.state = SessionState::Failed;
+    }
+    s.failure = FailureReasons::fromInt(q.value(ColFailure).toInt()).value_or(FailureReason::StorageError);
+    s.failureMessage = q.value(ColFailureMessage).toString();
+    s.ttlSeconds = q.value(ColTtl).toLongLong();
+    s.createdAt = timeFrom(q.value(ColCreated));
+    s.startedAt = timeFrom(q.value(ColStarted));
+    s.expiresAt = timeFrom(q.value(ColExpires));
+    s.endedAt = timeFrom(q.value(ColEnded));
+    const QVariant url = q.value(ColUrl);
+    if (!url.isNull())
+        s.url = QUrl(url.toString(), QUrl::StrictMode);
+    s.resourceId = q.value(ColResource).toString();
+    s.revisionId = q.value(ColRevision).toString();
+    s.ratePerSecond = q.value(ColRate).toDouble();
+    s.unsandboxed = q.value(ColUnsandboxed).toInt() != 0;
+    s.owner = q.value(ColOwner).toString();
+    s.stopRequested = q.value(ColStopRequested).toInt() != 0;
+    return s;
+}
+
+QString activeStatesList()
+{
+    QStringList states;
+    for (int i = 0; const auto state = SessionStates::fromInt(i); ++i) {
+        if (SessionStates::isActive(*state))
+            states << QString::number(i);
+    }
+    return states.join(u", ");
+}
+
+// --- revisions
+
+QByteArray sha256Hex(const QByteArray &data)
+{
+    return QCryptographicHash::hash(data, QCryptographicHash::Sha256).toHex();
+}
+
+struct RevisionFile
+{
+    QByteArray path; // UTF-8
+    QByteArray blobHash;
+};
+
+// The revision id: SHA-256 over a versioned, length-prefixed encoding of the compact manifest JSON
+// (QJsonObject sorts its keys) and the files sorted by their UTF-8 path bytes, so equal bundles get equal ids
+// on every platform and no two different bundles encode alike.
+QString revisionIdOf(const QByteArray &manifestJson, QList<RevisionFile> files)
+{
+    std::sort(files.begin(), files.end(),
+              [](const RevisionFile &a, const RevisionFile &b) { return a.path < b.path; });
+    QByteArray encoded;
+    encoded.reserve(64 + manifestJson.size() + files.size() * 96);
+    encoded.append("spawnai-revision-1\nmanifest ")
+        .append(QByteArray::number(manifestJson.size()))
+        .append('\n');
+    encoded.append(manifestJson);
+    encoded.append("\nfiles ").append(QByteArray::number(files.size())).append('\n');
+    for (const RevisionFile &file : std::as_const(files)) {
+        encoded.append("file ").append(QByteArray::number(file.path.size())).append('\n');
+        encoded.append(file.path).append(' ').append(file.blobHash).append('\n');
+    }
+    return QString::fromLatin1(sha256Hex(encoded));
+}
+
+// --- one-off connections (the read-only check before opening)
+
+class TempConnection
+{
+public:
+    TempConnection(const QString &path, const QString &options)
+        : m_name(newConnectionName())
+    {
+        auto db = QSqlDatabase::addDatabase(u"QSQLITE"_s, m_name);
+        db.setDatabaseName(path);
+        db.setConnectOptions(options);
+    }
+    ~TempConnection()
+    {
+        {
+            auto db = QSqlDatabase::database(m_name, false);
+            db.close();
+        }
+        QSqlDatabase::removeDatabase(m_name);
+    }
+    TempConnection(const TempConnection &) = delete;
+    TempConnection &operator=(const TempConnection &) = delete;
+
+    QSqlDatabase db() const { return QSqlDatabase::database(m_name, false); }
+
+private:
+    QString m_name;
+};
+
+QStringList existingBackups(const QString &path)
+{
+    const QFileInfo info(path);
+    QStringList backups;
+    const QStringList names =
+        info.dir().entryList({info.fileName() + u".bak-v*"_s}, QDir::Files, QDir::Name | QDir::Reversed);
+    for (const QString &name : names)
+        backups << info.dir().filePath(name);
+    return backups;
+}
+
+QString damagedMessage(const QString &path, const QString &why)
+{
+    const QStringList backups = existingBackups(path);
+    if (backups.isEmpty())
+        return tr("%1 is damaged (SQLite: %2). SpawnAI did not change it. Move it aside to start with an "
+                  "empty history.")
+            .arg(QDir::toNativeSeparators(path), why);
+    return tr("%1 is damaged (SQLite: %2). SpawnAI did not change it. Restore the backup %3 by copying it "
+              "over the damaged file, or move the file aside to start with an empty history.")
+        .arg(QDir::toNativeSeparators(path), why, QDir::toNativeSeparators(backups.first()));
+}
+
+QString newerMessage(const QString &path, int version)
+{
+    return tr("%1 was written by a newer SpawnAI (schema %2); this version understands up to %3. "
+              "Update SpawnAI to use it. The file was left unchanged.")
+        .arg(QDir::toNativeSeparators(path))
+        .arg(version)
+        .arg(Store::kSchemaVersion);
+}
+
+QString foreignMessage(const QString &path, int applicationId)
+{
+    return tr("%1 belongs to another program (application id %2), not SpawnAI. "
+              "SpawnAI did not change it; choose another file.")
+        .arg(QDir::toNativeSeparators(path))
+        .arg(applicationId);
+}
+
+// The 100-byte SQLite header, read without SQLite: a file to refuse for its version or owner is refused
+// before any connection exists, so not even a -wal/-shm companion appears next to it. SQLite re-checks both
+// values later (a newer version may still sit in an uncheckpointed WAL).
+Result<void> checkHeader(const QString &path)
+{
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly))
+        return Error{tr("Cannot read %1: %2.").arg(QDir::toNativeSeparators(path), file.errorString())};
+    const QByteArray header = file.read(100);
+    if (header.size() < 100 || !header.startsWith(QByteArrayView("SQLite format 3\0", 16)))
+        return Error{
+            tr("%1 is not a SpawnAI database (it is not an SQLite file). SpawnAI did not change it; move "
+               "it aside or choose another file.")
+                .arg(QDir::toNativeSeparators(path))};
+    auto bigEndian = [&](int offset) { return qFromBigEndian<qint32>(header.constData() + offset); };
+    const int version = bigEndian(60);
+    if (version > Store::kSchemaVersion)
+        return Error{newerMessage(path, version)};
+    const int applicationId = bigEndian(68);
+    if (applicationId != 0 && applicationId != StoreSchema::kApplicationId)
+        return Error{foreignMessage(path, applicationId)};
+    return {};
+}
+
+// Reads an existing file's schema version and checks it, on a read-only connection: a file that must be
+// refused (newer schema, not a database, damaged) is left byte-for-byte as it was. (A WAL-mode file may get
+// SQLite's empty -wal/-shm companions; the database itself is not written.)
+Result<int> inspectExisting(const QString &path)
+{
+    if (auto header = checkHeader(path); !header)
+        return Error{header.error()};
+
+    TempConnection connection(path, u"QSQLITE_OPEN_READONLY;QSQLITE_BUSY_TIMEOUT=%1"_s.arg(kBusyTimeoutMs));
+    QSqlDatabase db = connection.db();
+    if (!db.open())
+        return Error{
+            tr("Cannot open %1: %2.").arg(QDir::toNativeSeparators(path), sqliteText(db.lastError()))};
+
+    QSqlQuery q(db);
+    auto failure = [&]() -> Error {
+        const QSqlError error = q.lastError();
+        switch (primaryCode(error)) {
+        case SqliteNotADb:
+            return Error{
+                tr("%1 is not a SpawnAI database (SQLite: %2). SpawnAI did not change it; move it aside "
+                   "or choose another file.")
+                    .arg(QDir::toNativeSeparators(path), sqliteText(error))};
+        case SqliteCorrupt:
+            return Error{damagedMessage(path, sqliteText(error))};
+        case SqliteBusy:
+        case SqliteLocked:
+            return Error{tr("Another SpawnAI process kept %1 locked for more than %2 seconds; try again.")
+                             .arg(QDir::toNativeSeparators(path))
+                             .arg(kBusyTimeoutMs / 1000)};
+        default:
+            return Error{
+                tr("Cannot read %1 (SQLite: %2).").arg(QDir::toNativeSeparators(path), sqliteText(error))};
+        }
+    };
+
+    if (!q.exec(u"PRAGMA user_version"_s) || !q.next())
+        return failure();
+    const int version = q.value(0).toInt();
+    if (version > Store::kSchemaVersion)
+        return Error{newerMessage(path, version)};
+
+    if (!q.exec(u"PRAGMA application_id"_s) || !q.next())
+        return failure();
+    const int applicationId = q.value(0).toInt();
+    if (applicationId != 0 && applicationId != StoreSchema::kApplicationId)
+        return Error{foreignMessage(path, applicationId)};
+
+    if (!q.exec(u"PRAGMA quick_check"_s))
+        return failure();
+    QStringList problems;
+    while (q.next())
+        problems << q.value(0).toString();
+    if (q.lastError().isValid())
+        return failure();
+    if (problems != QStringList{u"ok"_s})
+        return Error{damagedMessage(path, problems.mid(0, 3).join(u"; "))};
+    return version;
+}
+
+} // namespace
+
+// ----------------------------------------------------------------------------------------------------
+
+struct Store::Private
+{
+    explicit Private(const QString &dbPath)
+        : path(dbPath)
+        , connectionName(newConnectionName())
+    {}
+    ~Private()
+    {
+        statements.clear(); // every statement is finalised before the connection goes
+        db.close();
+        db = QSqlDatabase();
+        QSqlDatabase::removeDatabase(connectionName);
+    }
+    Private(const Private &) = delete;
+    Private &operator=(const Private &) = delete;
+
+    // A statement being stepped. Resets it when it goes out of scope, so no read snapshot outlives a call
+    // (a stale snapshot would make the next BEGIN IMMEDIATE fail with SQLITE_BUSY_SNAPSHOT).
+    class Cursor
+    {
+    public:
+        explicit Cursor(QSqlQuery *query = nullptr)
+            : m_query(query)
+        {}
+        ~Cursor()
+        {
+            if (m_query)
+                m_query->finish();
+        }
+        Cursor(Cursor &&other) noexcept
+            : m_query(std::exchange(other.m_query, nullptr))
+        {}
+        Cursor &operator=(Cursor &&) = delete;
+        Cursor(const Cursor &) = delete;
+
+        explicit operator bool() const { return m_query != nullptr; }
+        QSqlQuery *operator->() const { return m_query; }
+        const QSqlQuery &operator*() const { return *m_query; }
+
+    private:
+        QSqlQuery *m_query;
+    };
+
+    Result<void> connect();
+    Result<void> migrate();
+    Result<QString> writeBackup(int fromVersion);
+
+    // Runs `sql`, prepared on first use and cached, with `values` bound in order. On failure the cursor is
+    // empty and lastError says why.
+    Cursor run(const QString &sql, const QVariantList &values = {});
+    int userVersion();
+
+    // One write transaction: BEGIN IMMEDIATE takes the write lock up front (waiting up to the busy timeout
+    // for other processes), so a read inside `body` cannot be invalidated before the write that depends on
+    // it.
+    template<typename Body> Result<void> write(const QString &what, Body &&body);
+    void rollback();
+
+    Error writeError(const QString &what) const;
+    Error readError(const QString &what) const;
+    // Inside write(): appends to the lifecycle log. On false, lastError says why.
+    bool appendEventLocked(const QString &sessionId, const QString &kind, int from, int to,
+                           const QString &detail);
+
+    struct Statement
+    {
+        QSqlQuery query;
+        bool prepared = false;
+    };
+
+    QString path;
+    QString connectionName;
+    QSqlDatabase db;
+    QString installId;
+    qsizetype lastSessionCount = 0;                    // sizes the next sessions() list up front
+    std::unordered_map<QString, Statement> statements; // nodes never move: a Cursor points into them
+    QSqlError lastError;
+};
+
+Store::Private::Cursor Store::Private::run(const QString &sql, const QVariantList &values)
+{
+    auto it = statements.find(sql);
+    if (it == statements.end()) {
+        it = statements.emplace(sql, Statement{QSqlQuery(db), false}).first;
+        it->second.query.setForwardOnly(true); // no client-side row cache
+    }
+    Statement &statement = it->second;
+    QSqlQuery &query = statement.query;
+    if (!statement.prepared) {
+        if (!query.prepare(sql)) {
+            lastError = query.lastError();
+            qCWarning(lcStore) << "prepare failed:" << sql << lastError.text();
+            return Cursor();
+        }
+        statement.prepared = true;
+    }
+    for (qsizetype i = 0; i < values.size(); ++i)
+        query.bindValue(int(i), values.at(i));
+    if (!query.exec()) {
+        lastError = query.lastError();
+        statement.prepared = false; // Qt finalises the statement on some failures (bind, reset): prepare anew
+        return Cursor();
+    }
+    return Cursor(&query);
+}
+
+int Store::Private::userVersion()
+{
+    Cursor q = run(u"PRAGMA user_version"_s);
+    return q && q->next() ? q->value(0).toInt() : -1;
+}
+
+template<typename Body> Result<void> Store::Private::write(const QString &what, Body &&body)
+{
+    if (!run(u"BEGIN IMMEDIATE"_s))
+        return writeError(what);
+    Result<void> result = body();
+    if (!result) {
+        rollback();
+        return result;
+    }
+    if (!run(u"COMMIT"_s)) {
+        const Error error = writeError(what);
+        rollback();
+        return error;
+    }
+    return {};
+}
+
+void Store::Private::rollback()
+{
+    // SQLite may already have rolled back by itself (disk full, I/O error); then ROLLBACK just says so.
+    if (!run(u"ROLLBACK"_s))
+        qCDebug(lcStore) << "rollback:" << lastError.text();
+}
+
+Error Store::Private::writeError(const QString &what) const
+{
+    const QString file = QDir::toNativeSeparators(path);
+    qCWarning(lcStore) << what << lastError.text() << lastError.nativeErrorCode();
+    QString why;
+    switch (primaryCode(lastError)) {
+    case SqliteFull:
+        why = tr("The disk holding %1 is full; free some space — nothing was lost, the change was not saved.")
+                  .arg(file);
+        break;
+    case SqliteIoErr:
+        why = tr("Writing %1 failed with a disk I/O error (%2); check the disk and its free space — "
+                 "nothing was lost, the change was not saved.")
+                  .arg(file, sqliteText(lastError));
+        break;
+    case SqliteReadOnly:
+    case SqliteCantOpen:
+        why = tr("%1 is read-only (or its folder is); fix its permissions — "
+                 "nothing was lost, the change was not saved.")
+                  .arg(file);
+        break;
+    case SqliteBusy:
+    case SqliteLocked:
+        why = tr("Another SpawnAI process kept %1 locked for more than %2 seconds; try again — "
+                 "the change was not saved.")
+                  .arg(file)
+                  .arg(kBusyTimeoutMs / 1000);
+        break;
+    case SqliteCorrupt:
+    case SqliteNotADb:
+        why = tr("%1 is damaged (SQLite: %2); the change was not saved. Restart SpawnAI to check the file.")
+                  .arg(file, sqliteText(lastError));
+        break;
+    default:
+        why = tr("SQLite said: %1.").arg(sqliteText(lastError));
+        break;
+    }
+    return Error{what + u' ' + why};
+}
+
+Error Store::Private::readError(const QString &what) const
+{
+    const QString file = QDir::toNativeSeparators(path);
+    qCWarning(lcStore) << what << lastError.text() << lastError.nativeErrorCode();
+    QString why;
+    switch (primaryCode(lastError)) {
+    case SqliteBusy:
+    case SqliteLocked:
+        why = tr("Another SpawnAI process kept %1 locked for more than %2 seconds; try again.")
+                  .arg(file)
+                  .arg(kBusyTimeoutMs / 1000);
+        break;
+    case SqliteIoErr:
+        why = tr("Reading %1 failed with a disk I/O error (%2); check the disk.")
+                  .arg(file, sqliteText(lastError));
+        break;
+    case SqliteCorrupt:
+    case SqliteNotADb:
+        why = tr("%1 is damaged (SQLite: %2). Restart SpawnAI to check the file.")
+                  .arg(file, sqliteText(lastError));
+        break;
+    default:
+        why = tr("SQLite said: %1.").arg(sqliteText(lastError));
+        break;
+    }
+    return Error{what + u' ' + why};
+}
+
+Result<void> Store::Private::connect()
+{
+    db = QSqlDatabase::addDatabase(u"QSQLITE"_s, connectionName);
+    db.setDatabaseName(path);
+    db.setConnectOptions(u"QSQLITE_BUSY_TIMEOUT=%1"_s.arg(kBusyTimeoutMs));
+    if (!db.open()) {
+        lastError = db.lastError();
+        return Error{tr("Cannot open or create %1: %2. Check that its folder exists and is writable.")
+                         .arg(QDir::toNativeSeparators(path), sqliteText(lastError))};
+    }
+    const QString what = tr("Cannot set up %1.").arg(QDir::toNativeSeparators(path));
+    // WAL: readers (`spawnai list`) never block the writer. The mode is stored in the file, the others are
+    // per connection. FULL also makes commits survive power loss, not just a crash of SpawnAI.
+    {
+        Cursor q = run(u"PRAGMA journal_mode = WAL"_s);
+        if (!q || !q->next())
+            return writeError(what);
+        const QString mode = q->value(0).toString();
+        if (mode != u"wal")
+            qCWarning(lcStore) << "journal_mode is" << mode
+                               << "instead of wal (file system without shared memory?)";
+    }
+    if (!run(u"PRAGMA synchronous = FULL"_s) || !run(u"PRAGMA foreign_keys = ON"_s))
+        return writeError(what);
+    return {};
+}
+
+Result<QString> Store::Private::writeBackup(int fromVersion)
+{
+    QString backup = path + u".bak-v%1"_s.arg(fromVersion);
+    for (int n = 2; QFileInfo::exists(backup); ++n)
+        backup = path + u".bak-v%1-%2"_s.arg(fromVersion).arg(n);
+    // VACUUM INTO writes a consistent, compact copy; it cannot run inside a transaction, so it comes first.
+    if (!run(u"VACUUM INTO ?"_s, {backup})) {
+        QFile::remove(backup);
+        return writeError(
+            tr("Could not write the backup %1 before upgrading the database; nothing was changed.")
+                .arg(QDir::toNativeSeparators(backup)));
+    }
+    QFile file(backup);
+    if (file.open(QIODevice::ReadOnly))
+        ::fsync(file.handle()); // the copy is only worth something if it is on disk before the upgrade
+    qCInfo(lcStore) << "backup of schema" << fromVersion << "written to" << backup;
+    return backup;
+}
+
+Result<void> Store::Private::migrate()
+{
+    int version = userVersion();
+    if (version < 0)
+        return readError(tr("Cannot read the schema version of %1.").arg(QDir::toNativeSeparators(path)));
+    if (version > kSchemaVersion)
+        return Error{newerMessage(path, version)};
+    if (version == kSchemaVersion)
+        return {};
+
+    // A file with no schema objects (new, or left by a crash during the very first open) has nothing to keep.
+    bool hasContent = false;
+    {
+        Cursor q = run(u"SELECT count(*) FROM sqlite_master"_s);
+        if (!q || !q->next())
+            return readError(tr("Cannot read %1.").arg(QDir::toNativeSeparators(path)));
+        hasContent = q->value(0).toInt() > 0;
+    }
+    QString backup;
+    if (hasContent) {
+        const auto written = writeBackup(version);
+        if (!written)
+            return Error{written.error()};
+        backup = *written;
+    }
+
+    const QString what = tr("Could not upgrade %1 from schema %2 to %3.")
+                             .arg(QDir::toNativeSeparators(path))
+                             .arg(version)
+                             .arg(kSchemaVersion);
+    return write(what, [&]() -> Result<void> {
+        // Another process may have upgraded it between our first look and taking the write lock.
+        const int locked = userVersion();
+        if (locked < 0)
+            return writeError(what);
+        if (locked > kSchemaVersion)
+            return Error{newerMessage(path, locked)};
+        QSqlQuery query(db);
+        for (const StoreSchema::Step &step : StoreSchema::steps()) {
+            if (step.version <= locked)
+                continue;
+            if (!step.apply(query)) {
+                lastError = query.lastError();
+                Error error = writeError(what);
+                if (!backup.isEmpty())
+                    error.message +=
+                        u' ' +
+                        tr("A backup of the file as it was is at %1.").arg(QDir::toNativeSeparators(backup));
+                return error;
+            }
+            qCInfo(lcStore) << "schema step" << step.version << "applied to" << path;
+        }
+        if (!query.exec(u"PRAGMA user_version = %1"_s.arg(kSchemaVersion))) {
+            lastError = query.lastError();
+            return writeError(what);
+        }
+        return {};
+    });
+}
+
+bool Store::Private::appendEventLocked(const QString &sessionId, const QString &kind, int from, int to,
+                                       const QString &detail)
+{
+    return bool(run(kInsertEvent, {sessionId, nowMs(), kind, from, to, textValue(detail)}));
+}
+
+// ----------------------------------------------------------------------------------------------------
+
+Store::Store(std::unique_ptr<Private> dd)
+    : d(std::move(dd))
+{}
+
+Store::~Store() = default;
+
+Result<std::unique_ptr<Store>> Store::open(const QString &path)
+{
+    if (path.isEmpty())
+        return Error{tr("No database path given.")};
+    const QFileInfo info(path);
+    const QString absolute = info.absoluteFilePath();
+    if (!QDir().mkpath(info.absolutePath()))
+        return Error{tr("Cannot create the folder %1 for the database; check its permissions.")
+                         .arg(QDir::toNativeSeparators(info.absolutePath()))};
+
+    // A zero-length file is what SQLite itself creates; anything else is checked before we write a byte.
+    const bool hadContent = info.exists() && info.size() > 0;
+    if (hadContent) {
+        const auto inspected = inspectExisting(absolute);
+        if (!inspected)
+            return Error{inspected.error()};
+    }
+
+    auto d = std::make_unique<Private>(absolute);
+    if (auto connected = d->connect(); !connected)
+        return Error{connected.error()};
+    if (auto migrated = d->migrate(); !migrated)
+        return Error{migrated.error()};
+
+    {
+        Private::Cursor q = d->run(u"SELECT value FROM meta WHERE key = 'install_id'"_s);
+        if (!q)
+            return d->readError(tr("Cannot read %1.").arg(QDir::toNativeSeparators(absolute)));
+        if (!q->next())
+            return Error{damagedMessage(absolute, tr("the installation id is missing"))};
+        d->installId = q->value(0).toString();
+    }
+    qCDebug(lcStore) << "opened" << absolute << "install" << d->installId;
+    return std::unique_ptr<Store>(new Store(std::move(d)));
+}
+
+QString Store::path() const
+{
+    return d->path;
+}
+
+QString Store::installId() const
+{
+    return d->installId;
+}
+
+// --- sessions
+
+Result<void> Store::insertSession(const Session &session)
+{
+    if (session.id.isEmpty())
+        return Error{tr("Cannot save a session without an id.")};
+    const QString what = tr("Could not save the new session “%1”.").arg(displayName(session));
+    return d->write(what, [&]() -> Result<void> {
+        {
+            Private::Cursor exists = d->run(kSelectState, {session.id});
+            if (!exists)
+                return d->writeError(what);
+            if (exists->next())
+                return Error{what + u' ' + tr("A session with the id %1 already exists.").arg(session.id)};
+        }
+        QVariantList values = sessionFields(session);
+        values << int(session.state) << session.id;
+        if (!d->run(kInsertSession, values))
+            return d->writeError(what);
+        if (!d->appendEventLocked(session.id, u"created"_s, int(session.state), int(session.state), {}))
+            return d->writeError(what);
+        return {};
+    });
+}
+
+Result<void> Store::transition(Session &session, SessionState to, const QString &detail)
+{
+    const QString what =
+        tr("Could not move session “%1” to %2.").arg(displayName(session), SessionStates::label(to));
+    bool storedStopRequested = false;
+    auto result = d->write(what, [&]() -> Result<void> {
+        SessionState from = session.state;
+        {
+            Private::Cursor q = d->run(kSelectState, {session.id});
+            if (!q)
+                return d->writeError(what);
+            if (!q->next())
+                return Error{what + u' ' +
+                             tr("It is no longer in the database (removed by another SpawnAI?).")};
+            const int stored = q->value(0).toInt();
+            storedStopRequested = q->value(1).toInt() != 0;
+            const auto known = SessionStates::fromInt(stored);
+            if (!known)
+                return Error{what + u' ' +
+                             tr("Its stored state (%1) is unknown to this version.").arg(stored)};
+            from = *known;
+        }
+        // The stored state decides, not our copy: another process may have moved the session meanwhile.
+        if (!SessionStates::canTransition(from, to)) {
+            QString why = tr("A session cannot go from %1 to %2.")
+                              .arg(SessionStates::label(from), SessionStates::label(to));
+            if (from != session.state)
+                why += u' ' + tr("Another SpawnAI process moved it from %1 to %2 in the meantime.")
+                                  .arg(SessionStates::label(session.state), SessionStates::label(from));
+            return Error{what + u' ' + why};
+        }
+        QVariantList values = sessionFields(session);
+        values << int(to) << session.id;
+        if (!d->run(kTransitionSession, values))
+            return d->writeError(what);
+        if (!d->appendEventLocked(session.id, u"transition"_s, int(from), int(to), detail))
+            return d->writeError(what);
+        return {};
+    });
+    if (result) {
+        session.state = to;
+        session.stopRequested = session.stopRequested || storedStopRequested;
+    }
+    return result;
+}
+
+Result<void> Store::updateSession(const Session &session)
+{
+    const QString what = tr("Could not save session “%1”.").arg(displayName(session));
+    return d->write(what, [&]() -> Result<void> {
+        QVariantList values = sessionFields(session);
+        values << session.id;
+        {
+            Private::Cursor q = d->run(kUpdateSession, values);
+            if (!q)
+                return d->writeError(what);
+            if (q->numRowsAffected() == 0)
+                return Error{what + u' ' +
+                             tr("It is no longer in the database (removed by another SpawnAI?).")};
+        }
+        return {};
+    });
+}
+
+Result<void> Store::appendEvent(const QString &sessionId, const QString &kind, const QString &detail)
+{
+    if (kind.isEmpty())
+        return Error{tr("Cannot record an event without a kind.")};
+    const QString what = tr("Could not record “%1” for session %2.").arg(kind, sessionId);
+    return d->write(what, [&]() -> Result<void> {
+        int state = 0;
+        {
+            Private::Cursor q = d->run(kSelectState, {sessionId});
+            if (!q)
+                return d->writeError(what);
+            if (!q->next())
+                return Error{what + u' ' + tr("There is no such session.")};
+            state = q->value(0).toInt();
+        }
+        if (!d->appendEventLocked(sessionId, kind, state, state, detail))
+            return d->writeError(what);
+        return {};
+    });
+}
+
+Result<Session> Store::session(const QString &id) const
+{
+    const QString what = tr("Could not read session %1.").arg(id);
+    Private::Cursor q = d->run(kSelectSessions + u" WHERE id = ?"_s, {id});
+    if (!q)
+        return d->readError(what);
+    if (!q->next())
+        return Error{tr("There is no session %1.").arg(id)};
+    return sessionFrom(*q);
+}
+
+Result<QList<Session>> Store::sessions() const
+{
+    const QString what = tr("Could not read the sessions.");
+    static const QString sql = kSelectSessions + kNewestFirst;
+    Private::Cursor q = d->run(sql);
+    if (!q)
+        return d->readError(what);
+    QList<Session> list;
+    list.reserve(d->lastSessionCount + 16);
+    while (q->next())
+        list.append(sessionFrom(*q));
+    if (q->lastError().isValid()) {
+        d->lastError = q->lastError();
+        return d->readError(what);
+    }
+    d->lastSessionCount = list.size();
+    return list;
+}
+
+Result<QList<Session>> Store::activeSessions() const
+{
+    static const QString sql =
+        kSelectSessions + u" WHERE state IN ("_s + activeStatesList() + u")"_s + kNewestFirst;
+    const QString what = tr("Could not read the active sessions.");
+    Private::Cursor q = d->run(sql);
+    if (!q)
+        return d->readError(what);
+    QList<Session> list;
+    while (q->next())
+        list.append(sessionFrom(*q));
+    if (q->lastError().isValid()) {
+        d->lastError = q->lastError();
+        return d->readError(what);
+    }
+    return list;
+}
+
+Result<QString> Store::resolveSessionId(const QString &idOrPrefix) const
+{
+    const QString wanted = idOrPrefix.trimmed();
+    if (wanted.isEmpty())
+        return Error{tr("No session id given.")};
+    const QString what = tr("Could not look up session “%1”.").arg(wanted);
+    {
+        Private::Cursor q = d->run(u"SELECT id FROM sessions WHERE id = ?"_s, {wanted});
+        if (!q)
+            return d->readError(what);
+        if (q->next())
+            return q->value(0).toString();
+    }
+    if (wanted.size() < kMinPrefix)
+        return Error{tr("“%1” is too short to pick a session; give at least %2 characters of its id "
+                        "(see `spawnai list`).")
+                         .arg(wanted)
+                         .arg(kMinPrefix)};
+    QString pattern = wanted;
+    pattern.replace(u'\\', u"\\\\"_s).replace(u'%', u"\\%"_s).replace(u'_', u"\\_"_s);
+    pattern += u'%';
+    constexpr int kShown = 5;
+    // LIKE is ASCII case-insensitive, so "3F2A" finds "3f2a…".
+    Private::Cursor q = d->run(u"SELECT id FROM sessions WHERE id LIKE ? ESCAPE '\\' ORDER BY id LIMIT ?"_s,
+                               {pattern, kShown + 1});
+    if (!q)
+        return d->readError(what);
+    QStringList matches;
+    while (q->next())
+        matches << q->value(0).toString();
+    if (matches.isEmpty())
+        return Error{tr("No session matches “%1” (see `spawnai list`).").arg(wanted)};
+    if (matches.size() == 1)
+        return matches.first();
+    QString listed = matches.mid(0, kShown).join(u", ");
+    if (matches.size() > kShown)
+        listed += u", …"_s;
+    return Error{tr("“%1” is ambiguous: it matches %2. Type more of the id.").arg(wanted, listed)};
+}
+
+Result<QList<SessionEvent>> Store::events(const QString &sessionId) const
+{
+    const QString what = tr("Could not read the events of session %1.").arg(sessionId);
+    Private::Cursor q = d->run(u"SELECT seq, session_id, at, kind, from_state, to_state, detail FROM events "
+                               "WHERE session_id = ? ORDER BY seq"_s,
+                               {sessionId});
+    if (!q)
+        return d->readError(what);
+    QList<SessionEvent> list;
+    while (q->next()) {
+        SessionEvent e;
+        e.seq = q->value(0).toLongLong();
+        e.sessionId = q->value(1).toString();
+        e.at = timeFrom(q->value(2));
+        e.kind = q->value(3).toString();
+        e.from = SessionStates::fromInt(q->value(4).toInt()).value_or(SessionState::Draft);
+        e.to = SessionStates::fromInt(q->value(5).toInt()).value_or(SessionState::Draft);
+        e.detail = q->value(6).toString();
+        list.append(std::move(e));
+    }
+    if (q->lastError().isValid()) {
+        d->lastError = q->lastError();
+        return d->readError(what);
+    }
+    return list;
+}
+
+Result<void> Store::requestStop(const QString &sessionId)
+{
+    const QString what = tr("Could not ask session %1 to stop.").arg(sessionId);
+    return d->write(what, [&]() -> Result<void> {
+        int state = 0;
+        bool alreadyRequested = false;
+        {
+            Private::Cursor q = d->run(kSelectState, {sessionId});
+            if (!q)
+                return d->writeError(what);
+            if (!q->next())
+                return Error{what + u' ' + tr("There is no such session.")};
+            state = q->value(0).toInt();
+            alreadyRequested = q->value(1).toInt() != 0;
+        }
+        const auto known = SessionStates::fromInt(state);
+        if (known && SessionStates::isTerminal(*known))
+            return Error{what + u' ' + tr("It has already %1.").arg(SessionStates::label(*known).toLower())};
+        if (alreadyRequested)
+            return {}; // asking twice is the same request
+        if (!d->run(u"UPDATE sessions SET stop_requested = 1 WHERE id = ?"_s, {sessionId}))
+            return d->writeError(what);
+        if (!d->appendEventLocked(sessionId, u"stop-requested"_s, state, state, {}))
+            return d->writeError(what);
+        return {};
+    });
+}
+
+Result<QStringList> Store::stopRequests(const QString &owner) const
+{
+    const QString what = tr("Could not read the stop requests.");
+    static const QString sql =
+        u"SELECT id FROM sessions WHERE owner = ? AND stop_requested = 1 AND state NOT IN (%1, %2) "
+        "ORDER BY created_at, rowid"_s.arg(int(SessionState::Ended))
+            .arg(int(SessionState::Failed));
+    Private::Cursor q = d->run(sql, {owner});
+    if (!q)
+        return d->readError(what);
+    QStringList ids;
+    while (q->next())
+        ids << q->value(0).toString();
+    return ids;
+}
+
+Result<void> Store::removeSession(const QString &sessionId)
+{
+    const QString what = tr("Could not remove session %1.").arg(sessionId);
+    return d->write(what, [&]() -> Result<void> {
+        int state = 0;
+        {
+            Private::Cursor q = d->run(kSelectState, {sessionId});
+            if (!q)
+                return d->writeError(what);
+            if (!q->next())
+                return Error{what + u' ' + tr("There is no such session.")};
+            state = q->value(0).toInt();
+        }
+        const auto known = SessionStates::fromInt(state);
+        if (!known || !SessionStates::isTerminal(*known))
+            return Error{what + u' ' +
+                         tr("It is still %1; stop it first.")
+                             .arg(known ? SessionStates::label(*known).toLower() : QString::number(state))};
+        if (!d->run(u"DELETE FROM sessions WHERE id = ?"_s, {sessionId}))
+            return d->writeError(what);
+        if (!d->appendEventLocked(sessionId, u"removed"_s, state, state, {}))
+            return d->writeError(what);
+        return {};
+    });
+}
+
+// --- code revisions
+
+Result<QString> Store::saveRevision(const AppBundle &bundle, const QString &parentId, const QString &prompt)
+{
+    const QByteArray manifest = QJsonDocument(bundle.manifest.toJson()).toJson(QJsonDocument::Compact);
+    QList<RevisionFile> files;
+    files.reserve(bundle.files.size());
+    for (auto it = bundle.files.cbegin(); it != bundle.files.cend(); ++it)
+        files.append({it.key().toUtf8(), sha256Hex(it.value())});
+    const QString id = revisionIdOf(manifest, files);
+
+    const QString what = tr("Could not save the code revision “%1”.").arg(bundle.manifest.title);
+    auto result = d->write(what, [&]() -> Result<void> {
+        {
+            Private::Cursor q = d->run(u"SELECT 1 FROM revisions WHERE id = ?"_s, {id});
+            if (!q)
+                return d->writeError(what);
+            if (q->next())
+                return {}; // content-addressed: the same bundle is already stored, parent and prompt included
+        }
+        if (!parentId.isEmpty()) {
+            Private::Cursor q = d->run(u"SELECT 1 FROM revisions WHERE id = ?"_s, {parentId});
+            if (!q)
+                return d->writeError(what);
+            if (!q->next())
+                return Error{what + u' ' +
+                             tr("Its parent revision %1 is not in the database.").arg(parentId)};
+        }
+        if (!d->run(u"INSERT INTO revisions (id, parent_id, prompt, created_at, manifest) "
+                    "VALUES (?, ?, ?, ?, ?)"_s,
+                    {id, textValue(parentId), textValue(prompt), nowMs(), QString::fromUtf8(manifest)}))
+            return d->writeError(what);
+        qsizetype i = 0;
+        for (auto it = bundle.files.cbegin(); it != bundle.files.cend(); ++it, ++i) {
+            const QByteArray &hash = files.at(i).blobHash;
+            // A null QByteArray would be bound as NULL; an empty file is an empty blob.
+            const QByteArray content = it.value().isNull() ? QByteArray("", 0) : it.value();
+            if (!d->run(u"INSERT OR IGNORE INTO blobs (hash, size, content) VALUES (?, ?, ?)"_s,
+                        {QString::fromLatin1(hash), qint64(content.size()), content}) ||
+                !d->run(u"INSERT INTO revision_files (revision_id, path, blob_hash) VALUES (?, ?, ?)"_s,
+                        {id, it.key(), QString::fromLatin1(hash)}))
+                return d->writeError(what);
+        }
+        return {};
+    });
+    if (!result)
+        return Error{result.error()};
+    return id;
+}
+
+Result<AppBundle> Store::revision(const QString &revisionId) const
+{
+    const QString what = tr("Could not read code revision %1.").arg(revisionId);
+    QByteArray manifest;
+    {
+        Private::Cursor q = d->run(u"SELECT manifest FROM revisions WHERE id = ?"_s, {revisionId});
+        if (!q)
+            return d->readError(what);
+        if (!q->next())
+            return Error{tr("There is no code revision %1.").arg(revisionId)};
+        manifest = q->value(0).toString().toUtf8();
+    }
+
+    auto damaged = [&](const QString &why) {
+        qCWarning(lcStore) << "revision" << revisionId << "damaged:" << why;
+        return Error{
+            tr("Code revision %1 is damaged: %2. Restore it from an exported copy or a database backup.")
+                .arg(revisionId, why)};
+    };
+
+    AppBundle bundle;
+    QList<RevisionFile> files;
+    {
+        Private::Cursor q = d->run(u"SELECT f.path, f.blob_hash, b.content FROM revision_files f "
+                                   "LEFT JOIN blobs b ON b.hash = f.blob_hash WHERE f.revision_id = ?"_s,
+                                   {revisionId});
+        if (!q)
+            return d->readError(what);
+        while (q->next()) {
+            const QString path = q->value(0).toString();
+            const QByteArray hash = q->value(1).toString().toLatin1();
+            const QVariant content = q->value(2);
+            if (content.isNull()) // SQL NULL from the LEFT JOIN; an empty file is a non-null empty blob
+                return damaged(tr("the content of %1 is missing").arg(path));
+            QByteArray bytes = content.toByteArray();
+            if (sha256Hex(bytes) != hash)
+                return damaged(tr("the content of %1 does not match its hash").arg(path));
+            files.append({path.toUtf8(), hash});
+            bundle.files.insert(path, std::move(bytes));
+        }
+        if (q->lastError().isValid()) {
+            d->lastError = q->lastError();
+            return d->readError(what);
+        }
+    }
+    if (revisionIdOf(manifest, files) != revisionId)
+        return damaged(tr("its manifest or file list does not match its id"));
+    auto parsed = AppManifest::fromJson(manifest);
+    if (!parsed)
+        return damaged(parsed.error());
+    bundle.manifest = std::move(parsed).value();
+    return bundle;
+}
+
+// --- prompt history
+
+Result<void> Store::addPrompt(const QString &text, const QString &sessionId)
+{
+    if (text.trimmed().isEmpty())
+        return {}; // nothing typed, nothing to keep
+    const QString what = tr("Could not save the prompt in the history.");
+    return d->write(what, [&]() -> Result<void> {
+        if (!d->run(u"INSERT INTO prompts (at, text, session_id) VALUES (?, ?, ?)"_s,
+                    {nowMs(), text, textValue(sessionId)}))
+            return d->writeError(what);
+        return {};
+    });
+}
+
+Result<QList<PromptEntry>> Store::prompts(int limit) const
+{
+    const QString what = tr("Could not read the prompt history.");
+    Private::Cursor q = d->run(u"SELECT id, at, text, session_id FROM prompts ORDER BY id DESC LIMIT ?"_s,
+                               {std::max(0, limit)});
+    if (!q)
+        return d->readError(what);
+    QList<PromptEntry> list;
+    while (q->next())
+        list.append({q->value(0).toLongLong(), timeFrom(q->value(1)), q->value(2).toString(),
+                     q->value(3).toString()});
+    return list;
+}

@@ -1,0 +1,129 @@
+#include "storeschema.h"
+
+#include <QUuid>
+#include <QVariant>
+
+using namespace Qt::StringLiterals;
+
+namespace StoreSchema {
+
+namespace {
+
+bool execAll(QSqlQuery &query, std::span<const QString> statements)
+{
+    for (const QString &sql : statements) {
+        if (!query.exec(sql))
+            return false;
+    }
+    return true;
+}
+
+// Times are INTEGER milliseconds since the epoch (UTC), NULL when not set. Optional text is NULL when empty.
+// Enumerations (state, failure) are stored as their integer values, which are append-only in the code.
+const QString kV1[] = {
+    u"CREATE TABLE meta ("
+    "  key   TEXT PRIMARY KEY NOT NULL,"
+    "  value TEXT NOT NULL)"_s,
+
+    u"CREATE TABLE sessions ("
+    "  id              TEXT PRIMARY KEY NOT NULL,"
+    "  name            TEXT,"
+    "  provider        TEXT,"
+    "  size            TEXT,"
+    "  state           INTEGER NOT NULL,"
+    "  failure         INTEGER NOT NULL DEFAULT 0,"
+    "  failure_message TEXT,"
+    "  ttl_seconds     INTEGER NOT NULL DEFAULT 0,"
+    "  created_at      INTEGER,"
+    "  started_at      INTEGER,"
+    "  expires_at      INTEGER,"
+    "  ended_at        INTEGER,"
+    "  url             TEXT,"
+    "  resource_id     TEXT,"
+    "  revision_id     TEXT,"
+    "  rate_per_second REAL NOT NULL DEFAULT 0,"
+    "  unsandboxed     INTEGER NOT NULL DEFAULT 0,"
+    "  owner           TEXT,"
+    "  stop_requested  INTEGER NOT NULL DEFAULT 0)"_s,
+    u"CREATE INDEX sessions_state ON sessions(state)"_s,
+    u"CREATE INDEX sessions_owner ON sessions(owner)"_s,
+    u"CREATE INDEX sessions_created ON sessions(created_at)"_s,
+
+    // The lifecycle log. No foreign key: events outlive a removed session.
+    u"CREATE TABLE events ("
+    "  seq        INTEGER PRIMARY KEY AUTOINCREMENT,"
+    "  session_id TEXT NOT NULL,"
+    "  at         INTEGER NOT NULL,"
+    "  kind       TEXT NOT NULL,"
+    "  from_state INTEGER,"
+    "  to_state   INTEGER,"
+    "  detail     TEXT)"_s,
+    u"CREATE INDEX events_session ON events(session_id, seq)"_s,
+    u"CREATE TRIGGER events_no_update BEFORE UPDATE ON events"
+    "  BEGIN SELECT RAISE(ABORT, 'events are append-only'); END"_s,
+    u"CREATE TRIGGER events_no_delete BEFORE DELETE ON events"
+    "  BEGIN SELECT RAISE(ABORT, 'events are append-only'); END"_s,
+
+    // Code history: content-addressed and immutable. A blob's key is the SHA-256 of its content (lower-case
+    // hex); a revision's id is the SHA-256 of its manifest and file list (see Store::saveRevision).
+    u"CREATE TABLE blobs ("
+    "  hash    TEXT PRIMARY KEY NOT NULL,"
+    "  size    INTEGER NOT NULL,"
+    "  content BLOB NOT NULL)"_s,
+    u"CREATE TABLE revisions ("
+    "  id         TEXT PRIMARY KEY NOT NULL,"
+    "  parent_id  TEXT REFERENCES revisions(id),"
+    "  prompt     TEXT,"
+    "  created_at INTEGER NOT NULL,"
+    "  manifest   TEXT NOT NULL)"_s,
+    u"CREATE TABLE revision_files ("
+    "  revision_id TEXT NOT NULL REFERENCES revisions(id),"
+    "  path        TEXT NOT NULL,"
+    "  blob_hash   TEXT NOT NULL REFERENCES blobs(hash),"
+    "  PRIMARY KEY (revision_id, path)) WITHOUT ROWID"_s,
+    u"CREATE TRIGGER blobs_no_update BEFORE UPDATE ON blobs"
+    "  BEGIN SELECT RAISE(ABORT, 'code blobs are immutable'); END"_s,
+    u"CREATE TRIGGER blobs_no_delete BEFORE DELETE ON blobs"
+    "  BEGIN SELECT RAISE(ABORT, 'code blobs are immutable'); END"_s,
+    u"CREATE TRIGGER revisions_no_update BEFORE UPDATE ON revisions"
+    "  BEGIN SELECT RAISE(ABORT, 'code revisions are immutable'); END"_s,
+    u"CREATE TRIGGER revisions_no_delete BEFORE DELETE ON revisions"
+    "  BEGIN SELECT RAISE(ABORT, 'code revisions are immutable'); END"_s,
+    u"CREATE TRIGGER revision_files_no_update BEFORE UPDATE ON revision_files"
+    "  BEGIN SELECT RAISE(ABORT, 'code revisions are immutable'); END"_s,
+    u"CREATE TRIGGER revision_files_no_delete BEFORE DELETE ON revision_files"
+    "  BEGIN SELECT RAISE(ABORT, 'code revisions are immutable'); END"_s,
+
+    u"CREATE TABLE prompts ("
+    "  id         INTEGER PRIMARY KEY AUTOINCREMENT,"
+    "  at         INTEGER NOT NULL,"
+    "  text       TEXT NOT NULL,"
+    "  session_id TEXT)"_s,
+
+    u"PRAGMA application_id = %1"_s.arg(kApplicationId),
+};
+
+// v0 → v1: the first schema. Plain CREATE TABLE (not IF NOT EXISTS): a v0 file that already has a table of
+// the same name is not ours, and the whole migration rolls back rather than half-adopting it.
+bool toV1(QSqlQuery &query)
+{
+    if (!execAll(query, kV1))
+        return false;
+    if (!query.prepare(u"INSERT INTO meta (key, value) VALUES ('install_id', ?)"_s))
+        return false;
+    query.addBindValue(QUuid::createUuid().toString(QUuid::WithoutBraces));
+    return query.exec();
+}
+
+constexpr Step kSteps[] = {
+    {1, &toV1},
+};
+
+} // namespace
+
+std::span<const Step> steps()
+{
+    return kSteps;
+}
+
+} // namespace StoreSchema

@@ -1,0 +1,1132 @@
+#include "store.h"
+
+#include <QAtomicInt>
+#include <QCryptographicHash>
+#include <QDir>
+#include <QFile>
+#include <QMutex>
+#include <QSqlDatabase>
+#include <QSqlError>
+#include <QSqlQuery>
+#include <QTemporaryDir>
+#include <QTest>
+#include <QThread>
+#include <QUuid>
+
+#include <memory>
+
+using namespace Qt::StringLiterals;
+
+namespace {
+
+std::unique_ptr<Store> openStore(const QString &path)
+{
+    auto opened = Store::open(path);
+    if (!opened) {
+        qWarning().noquote() << opened.error();
+        return nullptr;
+    }
+    return std::move(opened).value();
+}
+
+// The Store's own connection ("spawnai.store.<n>"; the newest on `path` belongs to the newest Store), to
+// check its per-connection settings and to inject faults into it. Drop the handle before the Store goes.
+QSqlDatabase storeConnection(const QString &path)
+{
+    QSqlDatabase found;
+    int newest = -1;
+    const QStringList names = QSqlDatabase::connectionNames();
+    for (const QString &name : names) {
+        if (!name.startsWith(u"spawnai.store."_s))
+            continue;
+        QSqlDatabase db = QSqlDatabase::database(name, false);
+        const int n = name.mid(14).toInt();
+        if (db.isOpen() && db.databaseName() == path && n > newest) {
+            newest = n;
+            found = db;
+        }
+    }
+    return found;
+}
+
+QVariant scalar(const QSqlDatabase &db, const QString &sql)
+{
+    QSqlQuery q(db);
+    if (!q.exec(sql) || !q.next()) {
+        qWarning() << sql << q.lastError().text();
+        return {};
+    }
+    return q.value(0);
+}
+
+// A separate connection to the same file, as another program (or an attacker, or a bug) would use it.
+class RawDb
+{
+public:
+    explicit RawDb(const QString &path)
+        : m_name(u"raw.%1"_s.arg(s_counter.fetchAndAddRelaxed(1)))
+    {
+        m_db = QSqlDatabase::addDatabase(u"QSQLITE"_s, m_name);
+        m_db.setDatabaseName(path);
+        m_db.open();
+    }
+    ~RawDb()
+    {
+        m_db.close();
+        m_db = QSqlDatabase();
+        QSqlDatabase::removeDatabase(m_name);
+    }
+    RawDb(const RawDb &) = delete;
+    RawDb &operator=(const RawDb &) = delete;
+
+    bool exec(const QString &sql, QString *error = nullptr)
+    {
+        QSqlQuery q(m_db);
+        const bool ok = q.exec(sql);
+        if (!ok && error)
+            *error = q.lastError().databaseText();
+        return ok;
+    }
+    QVariant scalar(const QString &sql) { return ::scalar(m_db, sql); }
+    qint64 count(const QString &table) { return scalar(u"SELECT count(*) FROM "_s + table).toLongLong(); }
+    QSqlDatabase &db() { return m_db; }
+
+private:
+    static inline QAtomicInt s_counter;
+    QString m_name;
+    QSqlDatabase m_db;
+};
+
+QByteArray fileHash(const QString &path)
+{
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly))
+        return {};
+    QCryptographicHash hash(QCryptographicHash::Sha256);
+    hash.addData(&file);
+    return hash.result().toHex();
+}
+
+QString newId()
+{
+    return QUuid::createUuid().toString(QUuid::WithoutBraces);
+}
+
+Session makeSession(const QString &name, SessionState state = SessionState::Draft, const QString &owner = {})
+{
+    Session s;
+    s.id = newId();
+    s.name = name;
+    s.provider = u"local"_s;
+    s.state = state;
+    s.owner = owner;
+    s.createdAt = QDateTime::currentDateTimeUtc();
+    return s;
+}
+
+AppBundle makeBundle()
+{
+    AppBundle bundle;
+    bundle.manifest.title = u"Pomodoro ⏱ café"_s;
+    bundle.manifest.runtime = Runtime::Python;
+    bundle.manifest.start = u"python3 app.py"_s;
+    bundle.manifest.port = 8123;
+    bundle.files.insert(u"app.py"_s, "import http.server\nprint('hi')\n");
+    QByteArray png;
+    for (int i = 0; i < 1024; ++i)
+        png.append(char(i % 256)); // every byte value, NULs included
+    bundle.files.insert(u"static/logo.png"_s, png);
+    bundle.files.insert(u"empty.txt"_s, QByteArray());
+    bundle.files.insert(u"docs/ünïcödé 日本.md"_s, QString(u"# Ünïcödé\n"_s).toUtf8());
+    return bundle;
+}
+
+void compareSessions(const Session &actual, const Session &expected)
+{
+    QCOMPARE(actual.id, expected.id);
+    QCOMPARE(actual.name, expected.name);
+    QCOMPARE(actual.provider, expected.provider);
+    QCOMPARE(actual.size, expected.size);
+    QCOMPARE(actual.state, expected.state);
+    QCOMPARE(actual.failure, expected.failure);
+    QCOMPARE(actual.failureMessage, expected.failureMessage);
+    QCOMPARE(actual.ttlSeconds, expected.ttlSeconds);
+    const std::pair<QDateTime, QDateTime> times[] = {{actual.createdAt, expected.createdAt},
+                                                     {actual.startedAt, expected.startedAt},
+                                                     {actual.expiresAt, expected.expiresAt},
+                                                     {actual.endedAt, expected.endedAt}};
+    for (const auto &[a, e] : times) {
+        QCOMPARE(a.isValid(), e.isValid());
+        QCOMPARE(a, e); // the same instant; the store hands back UTC
+        if (a.isValid())
+            QCOMPARE(a.timeSpec(), Qt::UTC);
+    }
+    QCOMPARE(actual.url, expected.url);
+    QCOMPARE(actual.resourceId, expected.resourceId);
+    QCOMPARE(actual.revisionId, expected.revisionId);
+    QCOMPARE(actual.ratePerSecond, expected.ratePerSecond);
+    QCOMPARE(actual.unsandboxed, expected.unsandboxed);
+    QCOMPARE(actual.owner, expected.owner);
+    QCOMPARE(actual.stopRequested, expected.stopRequested);
+}
+
+} // namespace
+
+class TestStore final : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void init();
+    void cleanup();
+
+    void sessionRoundTrip_data();
+    void sessionRoundTrip();
+    void updateSessionWritesFields();
+    void durabilitySettings();
+
+    void transition_data();
+    void transition();
+    void transitionChecksStoredState();
+    void appendOnly_data();
+    void appendOnly();
+
+    void revisionRoundTrip();
+    void revisionIsContentAddressed();
+    void tamperedBlobIsDetected();
+    void tamperedFileListIsDetected();
+
+    void createsNewDatabase_data();
+    void createsNewDatabase();
+    void reopenChangesNothing();
+    void migratesV0WithOtherTables();
+    void failedMigrationRollsBack();
+    void refusesNewerSchema_data();
+    void refusesNewerSchema();
+    void refusesDamagedFile_data();
+    void refusesDamagedFile();
+
+    void diskFull();
+    void readOnly();
+    void twoStoresInterleave();
+    void concurrentWriters();
+
+    void resolveSessionId_data();
+    void resolveSessionId();
+    void stopRequests();
+    void removeSession();
+    void activeSessions();
+    void prompts();
+
+private:
+    std::unique_ptr<QTemporaryDir> m_dir;
+    QString m_path;
+};
+
+void TestStore::init()
+{
+    m_dir = std::make_unique<QTemporaryDir>();
+    QVERIFY(m_dir->isValid());
+    m_path = m_dir->filePath(u"spawnai.db"_s);
+}
+
+void TestStore::cleanup()
+{
+    m_dir.reset();
+}
+
+void TestStore::sessionRoundTrip_data()
+{
+    QTest::addColumn<Session>("session");
+
+    Session minimal;
+    minimal.id = newId();
+    QTest::newRow("minimal: every optional field empty, every time null") << minimal;
+
+    Session full;
+    full.id = newId();
+    full.name = u"Pomodoro ⏱ — café 日本語 🍅"_s;
+    full.provider = u"e2b"_s;
+    full.size = u"2cpu-1gb"_s;
+    full.state = SessionState::Running;
+    full.ttlSeconds = 7200;
+    full.createdAt = QDateTime(QDate(2025, 3, 1), QTime(9, 59, 58, 123), Qt::UTC);
+    full.startedAt = QDateTime(QDate(2025, 3, 1), QTime(10, 0, 1, 7), Qt::LocalTime);
+    full.expiresAt = QDateTime(QDate(2025, 3, 1), QTime(12, 0, 1, 999), Qt::OffsetFromUTC, 5 * 3600 + 1800);
+    full.url = QUrl(u"https://sbx-3f2a.e2b.app/päth?q=ä b&x=1#frag"_s);
+    full.resourceId = u"sbx_3f2a9c"_s;
+    full.revisionId = QString(64, u'a');
+    full.ratePerSecond = 0.000123456789012345;
+    full.unsandboxed = true;
+    full.owner = u"gui-4242-abcdef"_s;
+    full.stopRequested = true;
+    QTest::newRow("full: unicode, offsets, url, rate") << full;
+
+    Session failed = full;
+    failed.id = newId();
+    failed.state = SessionState::Failed;
+    failed.failure = FailureReason::SandboxUnavailable;
+    failed.failureMessage =
+        u"bubblewrap could not create a user namespace — install bubblewrap or opt out in Settings."_s;
+    failed.endedAt = QDateTime::fromMSecsSinceEpoch(1'740'000'000'001, Qt::UTC);
+    failed.stopRequested = false;
+    QTest::newRow("failed with a reason") << failed;
+
+    Session epoch;
+    epoch.id = newId();
+    epoch.state = SessionState::Ended;
+    epoch.failure = FailureReason::Cancelled;
+    epoch.createdAt = QDateTime::fromMSecsSinceEpoch(0, Qt::UTC); // valid, not to be confused with "not set"
+    epoch.expiresAt = QDateTime::fromMSecsSinceEpoch(-1, Qt::UTC);
+    epoch.ttlSeconds = std::numeric_limits<qint64>::max();
+    epoch.ratePerSecond = -0.5;
+    QTest::newRow("epoch zero is a valid time") << epoch;
+}
+
+void TestStore::sessionRoundTrip()
+{
+    QFETCH(Session, session);
+    auto store = openStore(m_path);
+    QVERIFY(store);
+    QVERIFY(!store->installId().isEmpty());
+    const auto inserted = store->insertSession(session);
+    QVERIFY2(inserted.ok(), qPrintable(inserted.error()));
+
+    const auto loaded = store->session(session.id);
+    QVERIFY2(loaded.ok(), qPrintable(loaded.error()));
+    compareSessions(*loaded, session);
+    if (QTest::currentTestFailed())
+        return;
+
+    const auto all = store->sessions();
+    QVERIFY(all.ok());
+    QCOMPARE(all->size(), 1);
+    compareSessions(all->first(), session);
+
+    // A second insert of the same id is refused, and nothing changes.
+    Session again = session;
+    again.name = u"other"_s;
+    const auto duplicate = store->insertSession(again);
+    QVERIFY(!duplicate.ok());
+    QVERIFY2(duplicate.error().contains(session.id), qPrintable(duplicate.error()));
+    compareSessions(*store->session(session.id), session);
+
+    // And it survives closing and reopening.
+    store.reset();
+    store = openStore(m_path);
+    QVERIFY(store);
+    compareSessions(*store->session(session.id), session);
+
+    const auto events = store->events(session.id);
+    QVERIFY(events.ok());
+    QCOMPARE(events->size(), 1);
+    QCOMPARE(events->first().kind, u"created"_s);
+    QCOMPARE(events->first().to, session.state);
+}
+
+void TestStore::updateSessionWritesFields()
+{
+    auto store = openStore(m_path);
+    QVERIFY(store);
+    Session s = makeSession(u"app"_s, SessionState::Running);
+    QVERIFY(store->insertSession(s).ok());
+
+    s.url = QUrl(u"http://127.0.0.1:8123/"_s);
+    s.expiresAt = QDateTime::currentDateTimeUtc().addSecs(3600);
+    s.ttlSeconds = 10800;
+    s.resourceId = u"pid:1234"_s;
+    s.name.clear();                // clearing a field is written too
+    s.state = SessionState::Draft; // not written: updateSession leaves the state alone
+    const auto updated = store->updateSession(s);
+    QVERIFY2(updated.ok(), qPrintable(updated.error()));
+
+    Session expected = s;
+    expected.state = SessionState::Running;
+    compareSessions(*store->session(s.id), expected);
+    QCOMPARE(store->events(s.id)->size(), 1); // field updates are not lifecycle events
+
+    Session unknown = makeSession(u"ghost"_s);
+    const auto missing = store->updateSession(unknown);
+    QVERIFY(!missing.ok());
+    QVERIFY2(missing.error().contains(u"no longer in the database"_s), qPrintable(missing.error()));
+}
+
+void TestStore::durabilitySettings()
+{
+    auto store = openStore(m_path);
+    QVERIFY(store);
+    {
+        const QSqlDatabase db = storeConnection(store->path());
+        QVERIFY(db.isValid());
+        QCOMPARE(scalar(db, u"PRAGMA journal_mode"_s).toString(), u"wal"_s);
+        QCOMPARE(scalar(db, u"PRAGMA synchronous"_s).toInt(), 2); // FULL
+        QCOMPARE(scalar(db, u"PRAGMA foreign_keys"_s).toInt(), 1);
+        QCOMPARE(scalar(db, u"PRAGMA busy_timeout"_s).toInt(), 5000);
+        QCOMPARE(scalar(db, u"PRAGMA user_version"_s).toInt(), Store::kSchemaVersion);
+        QCOMPARE(scalar(db, u"PRAGMA application_id"_s).toInt(), 0x53504149);
+    }
+    // Every Store has its own connection.
+    auto second = openStore(m_path);
+    QVERIFY(second);
+    int connections = 0;
+    for (const QString &name : QSqlDatabase::connectionNames())
+        connections += name.startsWith(u"spawnai.store."_s);
+    QCOMPARE(connections, 2);
+    second.reset();
+    store.reset();
+    for (const QString &name : QSqlDatabase::connectionNames())
+        QVERIFY2(!name.startsWith(u"spawnai.store."_s), qPrintable(name));
+}
+
+void TestStore::transition_data()
+{
+    QTest::addColumn<SessionState>("from");
+    QTest::addColumn<SessionState>("to");
+    QTest::addColumn<bool>("allowed");
+    using S = SessionState;
+    QTest::newRow("draft → generating") << S::Draft << S::Generating << true;
+    QTest::newRow("ready → provisioning") << S::Ready << S::Provisioning << true;
+    QTest::newRow("starting → running") << S::Starting << S::Running << true;
+    QTest::newRow("running → uploading (redeploy)") << S::Running << S::Uploading << true;
+    QTest::newRow("expiring → running (extended)") << S::Expiring << S::Running << true;
+    QTest::newRow("stopping → ended") << S::Stopping << S::Ended << true;
+    QTest::newRow("running → failed") << S::Running << S::Failed << true;
+    QTest::newRow("draft → running refused") << S::Draft << S::Running << false;
+    QTest::newRow("running → ready refused") << S::Running << S::Ready << false;
+    QTest::newRow("ended → failed refused") << S::Ended << S::Failed << false;
+    QTest::newRow("failed → draft refused") << S::Failed << S::Draft << false;
+    QTest::newRow("running → running refused") << S::Running << S::Running << false;
+}
+
+void TestStore::transition()
+{
+    QFETCH(SessionState, from);
+    QFETCH(SessionState, to);
+    QFETCH(bool, allowed);
+    auto store = openStore(m_path);
+    QVERIFY(store);
+    Session s = makeSession(u"app"_s, from);
+    QVERIFY(store->insertSession(s).ok());
+
+    s.resourceId = u"res-1"_s; // written with the transition when it is allowed
+    if (to == SessionState::Failed) {
+        s.failure = FailureReason::AppExited;
+        s.failureMessage = u"The app exited with code 1."_s;
+    }
+    const auto moved = store->transition(s, to, u"because"_s);
+    QCOMPARE(moved.ok(), allowed);
+    const auto stored = store->session(s.id);
+    QVERIFY(stored.ok());
+    const auto events = store->events(s.id);
+    QVERIFY(events.ok());
+    if (allowed) {
+        QCOMPARE(s.state, to);
+        QCOMPARE(stored->state, to);
+        QCOMPARE(stored->resourceId, u"res-1"_s);
+        QCOMPARE(stored->failure, s.failure);
+        QCOMPARE(events->size(), 2); // created + exactly one for the transition
+        const SessionEvent &e = events->last();
+        QCOMPARE(e.kind, u"transition"_s);
+        QCOMPARE(e.from, from);
+        QCOMPARE(e.to, to);
+        QCOMPARE(e.detail, u"because"_s);
+        QCOMPARE(e.sessionId, s.id);
+        QVERIFY(qAbs(e.at.msecsTo(QDateTime::currentDateTimeUtc())) < 10'000);
+        QVERIFY(e.seq > events->first().seq);
+    } else {
+        QCOMPARE(s.state, from);
+        QCOMPARE(stored->state, from);
+        QVERIFY(stored->resourceId.isEmpty()); // nothing of a refused transition is written
+        QCOMPARE(events->size(), 1);
+        QVERIFY2(moved.error().contains(SessionStates::label(from)) &&
+                     moved.error().contains(SessionStates::label(to)),
+                 qPrintable(moved.error()));
+    }
+}
+
+void TestStore::transitionChecksStoredState()
+{
+    auto gui = openStore(m_path);
+    auto cli = openStore(m_path);
+    QVERIFY(gui && cli);
+    Session s = makeSession(u"shared"_s, SessionState::Ready);
+    QVERIFY(gui->insertSession(s).ok());
+    Session stale = s; // the GUI's copy, about to go stale
+
+    Session other = *cli->session(s.id);
+    QVERIFY(cli->transition(other, SessionState::Provisioning).ok());
+    QVERIFY(cli->transition(other, SessionState::Uploading).ok());
+
+    // Ready → Generating is fine from the GUI's point of view, but the session is Uploading now.
+    const auto refused = gui->transition(stale, SessionState::Generating);
+    QVERIFY(!refused.ok());
+    qInfo().noquote() << refused.error();
+    QVERIFY2(refused.error().contains(u"Another SpawnAI process"_s), qPrintable(refused.error()));
+    QCOMPARE(stale.state, SessionState::Ready);
+    QCOMPARE(gui->session(s.id)->state, SessionState::Uploading);
+
+    // Uploading → Stopping is allowed from the stored state; the event records where it really came from.
+    QVERIFY(gui->transition(stale, SessionState::Stopping).ok());
+    const auto events = cli->events(s.id);
+    QVERIFY(events.ok());
+    QCOMPARE(events->size(), 4);
+    QCOMPARE(events->last().from, SessionState::Uploading);
+    QCOMPARE(events->last().to, SessionState::Stopping);
+}
+
+void TestStore::appendOnly_data()
+{
+    QTest::addColumn<QString>("sql");
+    QTest::addColumn<QString>("table");
+    QTest::newRow("update event") << u"UPDATE events SET detail = 'rewritten'"_s << u"events"_s;
+    QTest::newRow("delete event") << u"DELETE FROM events"_s << u"events"_s;
+    QTest::newRow("update revision") << u"UPDATE revisions SET prompt = 'x'"_s << u"revisions"_s;
+    QTest::newRow("delete revision") << u"DELETE FROM revisions"_s << u"revisions"_s;
+    QTest::newRow("update revision file") << u"UPDATE revision_files SET path = 'x'"_s << u"revision_files"_s;
+    QTest::newRow("delete revision file") << u"DELETE FROM revision_files"_s << u"revision_files"_s;
+    QTest::newRow("update blob") << u"UPDATE blobs SET content = x'00'"_s << u"blobs"_s;
+    QTest::newRow("delete blob") << u"DELETE FROM blobs"_s << u"blobs"_s;
+}
+
+void TestStore::appendOnly()
+{
+    QFETCH(QString, sql);
+    QFETCH(QString, table);
+    auto store = openStore(m_path);
+    QVERIFY(store);
+    Session s = makeSession(u"app"_s);
+    QVERIFY(store->insertSession(s).ok());
+    QVERIFY(store->transition(s, SessionState::Generating).ok());
+    QVERIFY(store->saveRevision(makeBundle()).ok());
+
+    RawDb raw(m_path);
+    const qint64 before = raw.count(table);
+    QVERIFY(before > 0);
+    QString error;
+    QVERIFY(!raw.exec(sql, &error));
+    QVERIFY2(error.contains(u"append-only"_s) || error.contains(u"immutable"_s), qPrintable(error));
+    QCOMPARE(raw.count(table), before);
+}
+
+void TestStore::revisionRoundTrip()
+{
+    auto store = openStore(m_path);
+    QVERIFY(store);
+    const AppBundle bundle = makeBundle();
+    const auto saved = store->saveRevision(bundle, {}, u"a pomodoro timer"_s);
+    QVERIFY2(saved.ok(), qPrintable(saved.error()));
+    QCOMPARE(saved->size(), 64);
+
+    store.reset();
+    store = openStore(m_path);
+    QVERIFY(store);
+    const auto loaded = store->revision(*saved);
+    QVERIFY2(loaded.ok(), qPrintable(loaded.error()));
+    QCOMPARE(loaded->manifest.title, bundle.manifest.title);
+    QCOMPARE(loaded->manifest.runtime, bundle.manifest.runtime);
+    QCOMPARE(loaded->manifest.start, bundle.manifest.start);
+    QCOMPARE(loaded->manifest.port, bundle.manifest.port);
+    QCOMPARE(loaded->files, bundle.files);
+    QCOMPARE(loaded->files.value(u"static/logo.png"_s).size(), 1024);
+    QCOMPARE(loaded->files.value(u"static/logo.png"_s).at(0), '\0');
+
+    const auto unknown = store->revision(QString(64, u'0'));
+    QVERIFY(!unknown.ok());
+    QVERIFY2(unknown.error().contains(QString(64, u'0')), qPrintable(unknown.error()));
+}
+
+void TestStore::revisionIsContentAddressed()
+{
+    auto store = openStore(m_path);
+    QVERIFY(store);
+    const AppBundle bundle = makeBundle();
+    const auto first = store->saveRevision(bundle, {}, u"first prompt"_s);
+    QVERIFY(first.ok());
+    // The same content gives the same id, whatever parent or prompt comes with it, and adds no rows.
+    const auto again = store->saveRevision(bundle, {}, u"another prompt"_s);
+    QVERIFY(again.ok());
+    QCOMPARE(*again, *first);
+    {
+        RawDb raw(m_path);
+        QCOMPARE(raw.count(u"revisions"_s), 1);
+        QCOMPARE(raw.count(u"revision_files"_s), 4);
+        QCOMPARE(raw.count(u"blobs"_s), 4);
+    }
+
+    // One changed file: a new id, one new blob (the others are shared), and the parent link.
+    AppBundle edited = bundle;
+    edited.files.insert(u"app.py"_s, "print('edited')\n");
+    const auto child = store->saveRevision(edited, *first, u"make it blue"_s);
+    QVERIFY2(child.ok(), qPrintable(child.error()));
+    QVERIFY(*child != *first);
+    {
+        RawDb raw(m_path);
+        QCOMPARE(raw.count(u"revisions"_s), 2);
+        QCOMPARE(raw.count(u"revision_files"_s), 8);
+        QCOMPARE(raw.count(u"blobs"_s), 5);
+        QCOMPARE(raw.scalar(u"SELECT parent_id FROM revisions WHERE id = '%1'"_s.arg(*child)).toString(),
+                 *first);
+    }
+
+    // A manifest change alone is a different revision too; so is a renamed file.
+    AppBundle retitled = bundle;
+    retitled.manifest.port = 9000;
+    QVERIFY(*store->saveRevision(retitled) != *first);
+    AppBundle renamed = bundle;
+    renamed.files.insert(u"main.py"_s, renamed.files.take(u"app.py"_s));
+    QVERIFY(*store->saveRevision(renamed) != *first);
+
+    AppBundle unsaved = bundle;
+    unsaved.files.insert(u"new.txt"_s, "new");
+    const auto orphan = store->saveRevision(unsaved, QString(64, u'f'));
+    QVERIFY(!orphan.ok());
+    QVERIFY2(orphan.error().contains(u"parent"_s), qPrintable(orphan.error()));
+}
+
+void TestStore::tamperedBlobIsDetected()
+{
+    auto store = openStore(m_path);
+    QVERIFY(store);
+    const auto id = store->saveRevision(makeBundle());
+    QVERIFY(id.ok());
+    {
+        RawDb raw(m_path);
+        QVERIFY(raw.exec(u"DROP TRIGGER blobs_no_update"_s));
+        const QString hash = QString::fromLatin1(
+            QCryptographicHash::hash("import http.server\nprint('hi')\n", QCryptographicHash::Sha256)
+                .toHex());
+        QVERIFY(raw.exec(u"UPDATE blobs SET content = CAST('import os; os.system(\"rm -rf ~\")' AS BLOB) "
+                         "WHERE hash = '%1'"_s.arg(hash)));
+        QCOMPARE(raw.scalar(u"SELECT changes()"_s).toInt(), 1);
+    }
+    const auto loaded = store->revision(*id);
+    QVERIFY(!loaded.ok());
+    QVERIFY2(loaded.error().contains(*id) && loaded.error().contains(u"app.py"_s),
+             qPrintable(loaded.error()));
+}
+
+void TestStore::tamperedFileListIsDetected()
+{
+    auto store = openStore(m_path);
+    QVERIFY(store);
+    const auto id = store->saveRevision(makeBundle());
+    QVERIFY(id.ok());
+    {
+        RawDb raw(m_path);
+        QVERIFY(raw.exec(u"DROP TRIGGER revision_files_no_update"_s));
+        QVERIFY(raw.exec(u"UPDATE revision_files SET path = 'server.py' WHERE path = 'app.py'"_s));
+    }
+    // Every blob still matches its hash, but the file list no longer matches the revision id.
+    const auto loaded = store->revision(*id);
+    QVERIFY(!loaded.ok());
+    QVERIFY2(loaded.error().contains(*id), qPrintable(loaded.error()));
+}
+
+void TestStore::createsNewDatabase_data()
+{
+    QTest::addColumn<QString>("before");
+    QTest::newRow("no file, no folder") << u"nothing"_s;
+    QTest::newRow("zero-length file (v0)") << u"empty"_s;
+    QTest::newRow("header only (v0, a first open that crashed)") << u"header"_s;
+}
+
+void TestStore::createsNewDatabase()
+{
+    QFETCH(QString, before);
+    const QString path = m_dir->filePath(u"deep/er/spawnai.db"_s);
+    if (before != u"nothing") {
+        QVERIFY(QDir().mkpath(QFileInfo(path).path()));
+        QFile file(path);
+        QVERIFY(file.open(QIODevice::WriteOnly));
+    }
+    if (before == u"header") {
+        RawDb raw(path);
+        QCOMPARE(raw.scalar(u"PRAGMA journal_mode = WAL"_s).toString(), u"wal"_s);
+        QVERIFY(QFileInfo(path).size() > 0);
+    }
+    auto store = openStore(path);
+    QVERIFY(store);
+    QCOMPARE(store->path(), path);
+    QVERIFY(!QUuid::fromString(store->installId()).isNull());
+    store.reset();
+
+    RawDb raw(path);
+    QCOMPARE(raw.scalar(u"PRAGMA user_version"_s).toInt(), Store::kSchemaVersion);
+    for (const QString &table : {u"meta"_s, u"sessions"_s, u"events"_s, u"blobs"_s, u"revisions"_s,
+                                 u"revision_files"_s, u"prompts"_s})
+        QCOMPARE(raw.scalar(u"SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = '%1'"_s.arg(
+                                table))
+                     .toInt(),
+                 1);
+    QCOMPARE(raw.count(u"meta"_s), 1);
+    // Nothing was there to back up.
+    QVERIFY(QDir(QFileInfo(path).path()).entryList({u"*.bak-v*"_s}).isEmpty());
+}
+
+void TestStore::reopenChangesNothing()
+{
+    QString installId;
+    {
+        auto store = openStore(m_path);
+        QVERIFY(store);
+        installId = store->installId();
+        QVERIFY(store->insertSession(makeSession(u"kept"_s)).ok());
+    }
+    QVERIFY(!QFile::exists(m_path + u"-wal"_s)); // the last connection checkpointed and removed the log
+    const QByteArray before = fileHash(m_path);
+    {
+        auto store = openStore(m_path);
+        QVERIFY(store);
+        QCOMPARE(store->installId(), installId);
+        QCOMPARE(store->sessions()->size(), 1);
+    }
+    QCOMPARE(fileHash(m_path), before);
+    QVERIFY(QDir(m_dir->path()).entryList({u"*.bak-v*"_s}).isEmpty());
+}
+
+void TestStore::migratesV0WithOtherTables()
+{
+    {
+        RawDb raw(m_path);
+        QVERIFY(raw.exec(u"CREATE TABLE notes (text TEXT)"_s));
+        QVERIFY(raw.exec(u"INSERT INTO notes VALUES ('keep me')"_s));
+    }
+    auto store = openStore(m_path);
+    QVERIFY(store);
+    QVERIFY(store->insertSession(makeSession(u"new"_s)).ok());
+    store.reset();
+
+    const QString backup = m_path + u".bak-v0"_s;
+    QVERIFY(QFile::exists(backup));
+    {
+        RawDb old(backup);
+        QCOMPARE(old.scalar(u"PRAGMA user_version"_s).toInt(), 0);
+        QCOMPARE(old.scalar(u"SELECT text FROM notes"_s).toString(), u"keep me"_s);
+        QCOMPARE(old.scalar(u"SELECT count(*) FROM sqlite_master WHERE name = 'sessions'"_s).toInt(), 0);
+    }
+    RawDb raw(m_path);
+    QCOMPARE(raw.scalar(u"PRAGMA user_version"_s).toInt(), 1);
+    QCOMPARE(raw.scalar(u"SELECT text FROM notes"_s).toString(), u"keep me"_s);
+    QCOMPARE(raw.count(u"sessions"_s), 1);
+}
+
+void TestStore::failedMigrationRollsBack()
+{
+    {
+        RawDb raw(m_path);
+        QVERIFY(raw.exec(u"CREATE TABLE sessions (something_else TEXT)"_s)); // not our table
+    }
+    const auto opened = Store::open(m_path);
+    QVERIFY(!opened.ok());
+    qInfo().noquote() << opened.error();
+    QVERIFY2(opened.error().contains(u"schema 0 to 1"_s), qPrintable(opened.error()));
+    QVERIFY2(opened.error().contains(u".bak-v0"_s), qPrintable(opened.error()));
+
+    // One transaction: not a single table of v1 was left behind, and the version is unchanged.
+    RawDb raw(m_path);
+    QCOMPARE(raw.scalar(u"PRAGMA user_version"_s).toInt(), 0);
+    QCOMPARE(raw.scalar(u"SELECT count(*) FROM sqlite_master"_s).toInt(), 1);
+}
+
+void TestStore::refusesNewerSchema_data()
+{
+    QTest::addColumn<bool>("wal");
+    QTest::newRow("rollback journal") << false;
+    QTest::newRow("wal, as a newer SpawnAI leaves it") << true;
+}
+
+void TestStore::refusesNewerSchema()
+{
+    QFETCH(bool, wal);
+    if (wal)
+        QVERIFY(openStore(m_path));
+    {
+        RawDb raw(m_path);
+        QVERIFY(raw.exec(u"CREATE TABLE sessions_v99 (x)"_s));
+        QVERIFY(raw.exec(u"PRAGMA user_version = 99"_s));
+        QCOMPARE(raw.scalar(u"PRAGMA journal_mode"_s).toString(), wal ? u"wal"_s : u"delete"_s);
+    }
+    const QByteArray before = fileHash(m_path);
+    const QStringList filesBefore = QDir(m_dir->path()).entryList(QDir::Files);
+
+    const auto opened = Store::open(m_path);
+    QVERIFY(!opened.ok());
+    qInfo().noquote() << opened.error();
+    QVERIFY2(opened.error().contains(u"newer SpawnAI (schema 99)"_s), qPrintable(opened.error()));
+    QVERIFY2(opened.error().contains(u"up to 1"_s), qPrintable(opened.error()));
+    QCOMPARE(fileHash(m_path), before);
+    QCOMPARE(QDir(m_dir->path()).entryList(QDir::Files), filesBefore);
+    QVERIFY(QSqlDatabase::connectionNames().filter(u"spawnai.store."_s).isEmpty());
+}
+
+void TestStore::refusesDamagedFile_data()
+{
+    QTest::addColumn<QString>("kind");
+    QTest::addColumn<QString>("expected");
+    QTest::newRow("text file") << u"text"_s << u"not a SpawnAI database"_s;
+    QTest::newRow("overwritten pages") << u"garbage"_s << u"damaged"_s;
+    QTest::newRow("truncated") << u"truncated"_s << u"damaged"_s;
+    QTest::newRow("damaged, a backup exists") << u"garbage+backup"_s << u"Restore the backup %1"_s;
+    QTest::newRow("another program's database") << u"foreign"_s << u"another program"_s;
+}
+
+void TestStore::refusesDamagedFile()
+{
+    QFETCH(QString, kind);
+    QFETCH(QString, expected);
+    if (kind == u"text") {
+        QFile file(m_path);
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        for (int i = 0; i < 200; ++i)
+            file.write("these are my notes, not a database\n");
+    } else if (kind == u"foreign") {
+        RawDb raw(m_path);
+        QVERIFY(raw.exec(u"PRAGMA application_id = 1234"_s));
+        QVERIFY(raw.exec(u"CREATE TABLE places (url TEXT)"_s));
+    } else {
+        {
+            auto store = openStore(m_path);
+            QVERIFY(store);
+            for (int i = 0; i < 40; ++i)
+                QVERIFY(store->insertSession(makeSession(QString(500, QChar(u'a' + i % 26)))).ok());
+        }
+        QFile file(m_path);
+        QVERIFY(file.open(QIODevice::ReadWrite));
+        const qint64 size = file.size();
+        QVERIFY(size > 8 * 4096);
+        if (kind.endsWith(u"+backup")) {
+            QVERIFY(QFile::copy(m_path, m_path + u".bak-v0"_s));
+            expected = expected.arg(QDir::toNativeSeparators(m_path + u".bak-v0"_s));
+        }
+        if (kind.startsWith(u"garbage")) {
+            // Pages 3 and 4: the b-tree page headers and cell pointers of the sessions table.
+            QVERIFY(file.seek(2 * 4096));
+            file.write(QByteArray(2 * 4096, '\xa5'));
+        } else {
+            QVERIFY(file.resize(size / 2));
+        }
+    }
+    const QByteArray before = fileHash(m_path);
+    const QStringList filesBefore = QDir(m_dir->path()).entryList(QDir::Files);
+
+    const auto opened = Store::open(m_path);
+    QVERIFY(!opened.ok());
+    qInfo().noquote() << opened.error();
+    QVERIFY2(opened.error().contains(expected), qPrintable(opened.error()));
+    QVERIFY2(opened.error().contains(QDir::toNativeSeparators(m_path)), qPrintable(opened.error()));
+    QCOMPARE(fileHash(m_path), before); // never repaired, never recreated empty
+    // No backup, no new database. Checking a WAL-mode file read-only may leave SQLite's empty companions.
+    QStringList filesAfter = QDir(m_dir->path()).entryList(QDir::Files);
+    filesAfter.removeOne(u"spawnai.db-wal"_s);
+    filesAfter.removeOne(u"spawnai.db-shm"_s);
+    QCOMPARE(filesAfter, filesBefore);
+    QCOMPARE(QFileInfo(m_path + u"-wal"_s).size(), 0);
+}
+
+void TestStore::diskFull()
+{
+    auto store = openStore(m_path);
+    QVERIFY(store);
+    Session kept = makeSession(u"kept"_s);
+    QVERIFY(store->insertSession(kept).ok());
+    const auto revision = store->saveRevision(makeBundle());
+    QVERIFY(revision.ok());
+    {
+        // The file may not grow by a single page any more: what a full disk looks like to SQLite.
+        QSqlDatabase db = storeConnection(store->path());
+        const int pages = scalar(db, u"PRAGMA page_count"_s).toInt();
+        QCOMPARE(scalar(db, u"PRAGMA max_page_count = %1"_s.arg(pages)).toInt(), pages);
+    }
+
+    Session big = makeSession(QString(200'000, u'x'));
+    const auto inserted = store->insertSession(big);
+    QVERIFY(!inserted.ok());
+    qInfo().noquote() << inserted.error();
+    QVERIFY2(inserted.error().contains(u"is full"_s) && inserted.error().contains(u"nothing was lost"_s) &&
+                 inserted.error().contains(m_path),
+             qPrintable(inserted.error()));
+    QVERIFY2(inserted.error().size() < 400, "a long session name is cut short in messages");
+
+    AppBundle bigBundle = makeBundle();
+    bigBundle.files.insert(u"big.bin"_s, QByteArray(300'000, 'z'));
+    const auto saved = store->saveRevision(bigBundle);
+    QVERIFY(!saved.ok());
+    QVERIFY2(saved.error().contains(u"is full"_s), qPrintable(saved.error()));
+
+    // Everything written before is intact and readable; the failed writes left nothing behind.
+    const auto all = store->sessions();
+    QVERIFY(all.ok());
+    QCOMPARE(all->size(), 1);
+    QCOMPARE(all->first().id, kept.id);
+    QVERIFY(store->revision(*revision).ok());
+    QVERIFY(!store->session(big.id).ok());
+
+    // Space again: the same Store carries on.
+    {
+        QSqlDatabase db = storeConnection(store->path());
+        scalar(db, u"PRAGMA max_page_count = 1073741823"_s);
+    }
+    QVERIFY(store->insertSession(big).ok());
+    QVERIFY(store->saveRevision(bigBundle).ok());
+    RawDb raw(m_path);
+    QCOMPARE(raw.scalar(u"PRAGMA integrity_check"_s).toString(), u"ok"_s);
+}
+
+void TestStore::readOnly()
+{
+    auto store = openStore(m_path);
+    QVERIFY(store);
+    Session s = makeSession(u"app"_s);
+    QVERIFY(store->insertSession(s).ok());
+    {
+        QSqlDatabase db = storeConnection(store->path());
+        QSqlQuery(db).exec(u"PRAGMA query_only = 1"_s); // what a read-only file looks like to the writer
+    }
+    const auto moved = store->transition(s, SessionState::Generating);
+    QVERIFY(!moved.ok());
+    qInfo().noquote() << moved.error();
+    QVERIFY2(moved.error().contains(u"read-only"_s), qPrintable(moved.error()));
+    QCOMPARE(s.state, SessionState::Draft);
+    QVERIFY(store->sessions().ok()); // reading still works
+    {
+        QSqlDatabase db = storeConnection(store->path());
+        QSqlQuery(db).exec(u"PRAGMA query_only = 0"_s);
+    }
+    QVERIFY(store->transition(s, SessionState::Generating).ok());
+}
+
+void TestStore::twoStoresInterleave()
+{
+    auto a = openStore(m_path);
+    auto b = openStore(m_path);
+    QVERIFY(a && b);
+    QCOMPARE(a->installId(), b->installId());
+
+    QStringList ids;
+    for (int i = 0; i < 10; ++i) {
+        Store &writer = i % 2 ? *a : *b;
+        Session s = makeSession(u"s%1"_s.arg(i), SessionState::Draft, u"owner-a"_s);
+        QVERIFY(writer.insertSession(s).ok());
+        ids << s.id;
+        Store &other = i % 2 ? *b : *a;
+        Session seen = *other.session(s.id); // visible to the other at once
+        QVERIFY(other.transition(seen, SessionState::Generating).ok());
+        QVERIFY(writer.appendEvent(s.id, u"note"_s, u"from %1"_s.arg(i % 2 ? u"a"_s : u"b"_s)).ok());
+    }
+    QCOMPARE(a->sessions()->size(), 10);
+    QCOMPARE(b->sessions()->size(), 10);
+    // Newest first.
+    QCOMPARE(a->sessions()->first().id, ids.last());
+
+    qint64 lastSeq = 0;
+    for (const QString &id : std::as_const(ids)) {
+        const auto events = b->events(id);
+        QVERIFY(events.ok());
+        QCOMPARE(events->size(), 3);
+        QVERIFY(events->first().seq > lastSeq);
+        lastSeq = events->last().seq;
+        QCOMPARE(a->session(id)->state, SessionState::Generating);
+    }
+
+    // A stop request from one process reaches the owner, and the owner's stale copy does not erase it.
+    Session owned = *a->session(ids.first());
+    QVERIFY(b->requestStop(owned.id).ok());
+    QCOMPARE(*a->stopRequests(u"owner-a"_s), QStringList{owned.id});
+    owned.url = QUrl(u"http://127.0.0.1:9000/"_s);
+    QVERIFY(a->updateSession(owned).ok());
+    QCOMPARE(*a->stopRequests(u"owner-a"_s), QStringList{owned.id});
+    QVERIFY(a->transition(owned, SessionState::Ready).ok());
+    QVERIFY(owned.stopRequested);
+}
+
+void TestStore::concurrentWriters()
+{
+    // Two threads with a Store each: as two processes, they contend for the write lock.
+    QVERIFY(openStore(m_path)); // create the schema first
+    constexpr int kPerWriter = 40;
+    QAtomicInt failures;
+    QMutex mutex;
+    QString firstError;
+    auto writer = [&](const QString &owner) {
+        auto store = openStore(m_path);
+        if (!store) {
+            failures.ref();
+            return;
+        }
+        for (int i = 0; i < kPerWriter; ++i) {
+            Session s = makeSession(u"%1-%2"_s.arg(owner).arg(i), SessionState::Draft, owner);
+            Result<void> r = store->insertSession(s);
+            if (r)
+                r = store->transition(s, SessionState::Ready);
+            if (!r) {
+                failures.ref();
+                QMutexLocker lock(&mutex);
+                if (firstError.isEmpty())
+                    firstError = r.error();
+            }
+        }
+    };
+    std::unique_ptr<QThread> t1(QThread::create(writer, u"one"_s));
+    std::unique_ptr<QThread> t2(QThread::create(writer, u"two"_s));
+    t1->start();
+    t2->start();
+    QVERIFY(t1->wait(60'000));
+    QVERIFY(t2->wait(60'000));
+    QVERIFY2(failures.loadRelaxed() == 0, qPrintable(firstError));
+
+    auto store = openStore(m_path);
+    QVERIFY(store);
+    const auto all = store->sessions();
+    QCOMPARE(all->size(), 2 * kPerWriter);
+    for (const Session &s : *all) {
+        QCOMPARE(s.state, SessionState::Ready);
+        QCOMPARE(store->events(s.id)->size(), 2);
+    }
+}
+
+void TestStore::resolveSessionId_data()
+{
+    QTest::addColumn<QString>("input");
+    QTest::addColumn<QString>("expectedId"); // empty: an error is expected
+    QTest::addColumn<QString>("expectedError");
+    const QString a1 = u"3f2a0000-0000-4000-8000-000000000001"_s;
+    const QString a2 = u"3f2a1111-0000-4000-8000-000000000002"_s;
+    const QString b = u"3f2b0000-0000-4000-8000-000000000003"_s;
+    QTest::newRow("full id") << a1 << a1 << QString();
+    QTest::newRow("full id, spaces around") << u"  "_s + b + u" "_s << b << QString();
+    QTest::newRow("unique prefix") << u"3f2b"_s << b << QString();
+    QTest::newRow("upper case prefix") << u"3F2B00"_s << b << QString();
+    QTest::newRow("longer unique prefix") << u"3f2a1"_s << a2 << QString();
+    QTest::newRow("ambiguous") << u"3f2a"_s << QString() << u"ambiguous: it matches %1, %2"_s.arg(a1, a2);
+    QTest::newRow("no match") << u"ffff"_s << QString() << u"No session matches “ffff”"_s;
+    QTest::newRow("too short") << u"3f2"_s << QString() << u"at least 4 characters"_s;
+    QTest::newRow("empty") << u""_s << QString() << u"No session id given"_s;
+    QTest::newRow("LIKE wildcards are literal") << u"3f2_"_s << QString() << u"No session matches"_s;
+    QTest::newRow("percent is literal") << u"%%%%"_s << QString() << u"No session matches"_s;
+}
+
+void TestStore::resolveSessionId()
+{
+    QFETCH(QString, input);
+    QFETCH(QString, expectedId);
+    QFETCH(QString, expectedError);
+    auto store = openStore(m_path);
+    QVERIFY(store);
+    for (const QString &id :
+         {u"3f2a0000-0000-4000-8000-000000000001"_s, u"3f2a1111-0000-4000-8000-000000000002"_s,
+          u"3f2b0000-0000-4000-8000-000000000003"_s}) {
+        Session s = makeSession(u"s"_s);
+        s.id = id;
+        QVERIFY(store->insertSession(s).ok());
+    }
+    const auto resolved = store->resolveSessionId(input);
+    if (expectedId.isEmpty()) {
+        QVERIFY(!resolved.ok());
+        QVERIFY2(resolved.error().contains(expectedError), qPrintable(resolved.error()));
+    } else {
+        QVERIFY2(resolved.ok(), qPrintable(resolved.error()));
+        QCOMPARE(*resolved, expectedId);
+    }
+}
+
+void TestStore::stopRequests()
+{
+    auto store = openStore(m_path);
+    QVERIFY(store);
+    const Session mine = makeSession(u"mine"_s, SessionState::Running, u"me"_s);
+    const Session idle = makeSession(u"idle"_s, SessionState::Running, u"me"_s);
+    const Session theirs = makeSession(u"theirs"_s, SessionState::Running, u"other"_s);
+    const Session ended = makeSession(u"ended"_s, SessionState::Ended, u"me"_s);
+    for (const Session &s : {mine, idle, theirs, ended})
+        QVERIFY(store->insertSession(s).ok());
+    QVERIFY(store->stopRequests(u"me"_s)->isEmpty());
+
+    QVERIFY(store->requestStop(mine.id).ok());
+    QVERIFY(store->requestStop(mine.id).ok()); // the same request again
+    QVERIFY(store->requestStop(theirs.id).ok());
+    QCOMPARE(*store->stopRequests(u"me"_s), QStringList{mine.id});
+    QCOMPARE(*store->stopRequests(u"other"_s), QStringList{theirs.id});
+    QVERIFY(store->session(mine.id)->stopRequested);
+    QVERIFY(!store->session(idle.id)->stopRequested);
+    const auto events = store->events(mine.id);
+    QCOMPARE(events->size(), 2);
+    QCOMPARE(events->last().kind, u"stop-requested"_s);
+
+    const auto late = store->requestStop(ended.id);
+    QVERIFY(!late.ok());
+    QVERIFY2(late.error().contains(u"already"_s), qPrintable(late.error()));
+    QVERIFY(!store->requestStop(newId()).ok());
+
+    // Once it has ended, the request is no longer pending.
+    Session done = *store->session(mine.id);
+    QVERIFY(store->transition(done, SessionState::Stopping).ok());
+    QVERIFY(store->transition(done, SessionState::Ended).ok());
+    QVERIFY(store->stopRequests(u"me"_s)->isEmpty());
+}
+
+void TestStore::removeSession()
+{
+    auto store = openStore(m_path);
+    QVERIFY(store);
+    Session s = makeSession(u"app"_s, SessionState::Running);
+    QVERIFY(store->insertSession(s).ok());
+    const auto refused = store->removeSession(s.id);
+    QVERIFY(!refused.ok());
+    QVERIFY2(refused.error().contains(u"stop it first"_s), qPrintable(refused.error()));
+
+    QVERIFY(store->transition(s, SessionState::Failed).ok());
+    QVERIFY(store->removeSession(s.id).ok());
+    QVERIFY(!store->session(s.id).ok());
+    QVERIFY(store->sessions()->isEmpty());
+    const auto events = store->events(s.id); // the history stays
+    QCOMPARE(events->size(), 3);
+    QCOMPARE(events->last().kind, u"removed"_s);
+    QVERIFY(!store->removeSession(s.id).ok());
+}
+
+void TestStore::activeSessions()
+{
+    auto store = openStore(m_path);
+    QVERIFY(store);
+    QStringList expected;
+    for (int i = 0; const auto state = SessionStates::fromInt(i); ++i) {
+        Session s = makeSession(SessionStates::name(*state), *state);
+        QVERIFY(store->insertSession(s).ok());
+        if (SessionStates::isActive(*state))
+            expected.prepend(s.id); // newest first
+    }
+    const auto active = store->activeSessions();
+    QVERIFY(active.ok());
+    QStringList ids;
+    for (const Session &s : *active)
+        ids << s.id;
+    QCOMPARE(ids, expected);
+}
+
+void TestStore::prompts()
+{
+    auto store = openStore(m_path);
+    QVERIFY(store);
+    const QString sessionId = newId();
+    QVERIFY(store->addPrompt(u"a pomodoro timer"_s).ok());
+    QVERIFY(store->addPrompt(u"   "_s).ok()); // nothing typed, nothing kept
+    QVERIFY(store->addPrompt(u"make it dark 🌙"_s, sessionId).ok());
+    QVERIFY(store->addPrompt(u"add a ticking sound"_s, sessionId).ok());
+
+    const auto two = store->prompts(2);
+    QVERIFY(two.ok());
+    QCOMPARE(two->size(), 2);
+    QCOMPARE(two->at(0).text, u"add a ticking sound"_s);
+    QCOMPARE(two->at(1).text, u"make it dark 🌙"_s);
+    QCOMPARE(two->at(1).sessionId, sessionId);
+    QVERIFY(two->at(0).id > two->at(1).id);
+    QVERIFY(qAbs(two->at(0).at.msecsTo(QDateTime::currentDateTimeUtc())) < 10'000);
+
+    const auto all = store->prompts();
+    QCOMPARE(all->size(), 3);
+    QVERIFY(all->last().sessionId.isEmpty());
+    QVERIFY(store->prompts(0)->isEmpty());
+}
+
+QTEST_GUILESS_MAIN(TestStore)
+#include "tst_store.moc"
