@@ -17,6 +17,7 @@ struct ProviderCapabilities
     QList<Runtime> runtimes;
     bool canExtend = false;
     bool serverSideTtl = false; // the provider ends the resource by itself at expiry
+    bool outlivesSpawnAI = true; // keeps running (and billing) when SpawnAI exits; Local sandboxes do not
     QString pricingKey;         // provider key in pricing.json
     QStringList sizes;          // size keys; empty where the provider has none
     QString defaultSize;

@@ -1,0 +1,3 @@
+#include "providerlogging.h"
+
+Q_LOGGING_CATEGORY(lcLocal, "spawnai.providers.local")
