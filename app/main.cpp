@@ -1,7 +1,14 @@
+#include "cli/cli.h"
+
 #include <QCoreApplication>
+#include <QLoggingCategory>
 
 int main(int argc, char *argv[])
 {
     QCoreApplication app(argc, argv);
-    return 0;
+    QCoreApplication::setApplicationName(QStringLiteral("spawnai"));
+    QCoreApplication::setApplicationVersion(QStringLiteral(SPAWNAI_VERSION));
+    // The CLI speaks for itself; diagnostics on demand with QT_LOGGING_RULES="spawnai.*=true".
+    QLoggingCategory::setFilterRules(QStringLiteral("spawnai.*=false"));
+    return Cli::run(QCoreApplication::arguments());
 }

@@ -1,0 +1,4 @@
+#include "applogging.h"
+
+Q_LOGGING_CATEGORY(lcLifecycle, "spawnai.app.lifecycle")
+Q_LOGGING_CATEGORY(lcCli, "spawnai.app.cli")

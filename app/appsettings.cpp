@@ -1,0 +1,115 @@
+#include "appsettings.h"
+
+#include "duration.h"
+
+#include <QCoreApplication>
+#include <QStandardPaths>
+
+using namespace Qt::StringLiterals;
+
+namespace {
+
+const QString kAllowUnsandboxed = u"local.allow-unsandboxed"_s;
+const QString kDefaultProvider = u"defaults.provider"_s;
+const QString kDefaultTtl = u"defaults.ttl"_s;
+const QString kLocalStartTimeout = u"local.start-timeout"_s;
+
+QString tr(const char *text)
+{
+    return QCoreApplication::translate("AppSettings", text);
+}
+
+// "local.allow-unsandboxed" → QSettings group/key "local/allow-unsandboxed"
+QString settingsKey(const QString &name)
+{
+    QString key = name;
+    return key.replace(u'.', u'/');
+}
+
+} // namespace
+
+AppSettings::AppSettings()
+    : AppSettings(QStandardPaths::writableLocation(QStandardPaths::GenericConfigLocation)
+                  + u"/spawnai/spawnai.conf"_s)
+{
+}
+
+AppSettings::AppSettings(const QString &fileName)
+    : m_settings(std::make_unique<QSettings>(fileName, QSettings::IniFormat))
+{
+}
+
+QList<AppSettings::Key> AppSettings::keys()
+{
+    return {
+        {kAllowUnsandboxed,
+         tr("Run local apps WITHOUT a sandbox when bubblewrap cannot run (true/false). Generated code could then "
+            "read your files and use your network. Not recommended."),
+         u"false"_s},
+        {kLocalStartTimeout, tr("How long a local app may take to answer its first request (for example 30s)."),
+         u"30s"_s},
+        {kDefaultProvider, tr("Provider used when none is given."), u"local"_s},
+        {kDefaultTtl, tr("Lifetime used when none is given (for example 2h, 90m)."), u"2h"_s},
+    };
+}
+
+QString AppSettings::value(const QString &key) const
+{
+    for (const Key &known : keys()) {
+        if (known.name == key)
+            return m_settings->value(settingsKey(key), known.defaultValue).toString();
+    }
+    return {};
+}
+
+Result<void> AppSettings::setValue(const QString &key, const QString &value)
+{
+    const QList<Key> known = keys();
+    const bool exists = std::any_of(known.cbegin(), known.cend(), [&](const Key &k) { return k.name == key; });
+    if (!exists) {
+        QStringList names;
+        for (const Key &k : known)
+            names << k.name;
+        return Error{tr("Unknown setting \"%1\". Known settings: %2.").arg(key, names.join(u", "_s))};
+    }
+    if (key == kAllowUnsandboxed && value != u"true" && value != u"false")
+        return Error{tr("%1 takes true or false.").arg(key)};
+    if (key == kDefaultTtl || key == kLocalStartTimeout) {
+        if (auto ttl = parseDuration(value); !ttl)
+            return Error{ttl.error()};
+    }
+    if (key == kDefaultProvider && value.isEmpty())
+        return Error{tr("%1 needs a provider name, for example local.").arg(key)};
+    m_settings->setValue(settingsKey(key), value);
+    m_settings->sync();
+    if (m_settings->status() != QSettings::NoError)
+        return Error{tr("Cannot write %1.").arg(m_settings->fileName())};
+    return {};
+}
+
+bool AppSettings::allowUnsandboxed() const
+{
+    return value(kAllowUnsandboxed) == u"true";
+}
+
+QString AppSettings::defaultProvider() const
+{
+    return value(kDefaultProvider);
+}
+
+qint64 AppSettings::defaultTtlSeconds() const
+{
+    const auto ttl = parseDuration(value(kDefaultTtl));
+    return ttl ? *ttl : 2 * 3600;
+}
+
+qint64 AppSettings::localStartTimeoutSeconds() const
+{
+    const auto timeout = parseDuration(value(kLocalStartTimeout));
+    return timeout ? *timeout : 30;
+}
+
+QString AppSettings::fileName() const
+{
+    return m_settings->fileName();
+}

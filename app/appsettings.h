@@ -1,0 +1,38 @@
+#pragma once
+
+#include "result.h"
+
+#include <QList>
+#include <QSettings>
+#include <QString>
+
+#include <memory>
+
+// User settings (XDG config, ini). Never holds secrets: keys live in the keychain.
+class AppSettings final
+{
+public:
+    struct Key
+    {
+        QString name;          // as `spawnai config` takes it
+        QString description;
+        QString defaultValue;
+    };
+
+    AppSettings();                                  // $XDG_CONFIG_HOME/spawnai/spawnai.conf
+    explicit AppSettings(const QString &fileName);  // for tests
+
+    // Run apps without bubblewrap when it is unavailable. Off by default; every such session carries a warning.
+    bool allowUnsandboxed() const;
+    QString defaultProvider() const;
+    qint64 defaultTtlSeconds() const;
+    qint64 localStartTimeoutSeconds() const; // how long a local app may take to answer its first request
+
+    static QList<Key> keys();
+    QString value(const QString &key) const;
+    Result<void> setValue(const QString &key, const QString &value);
+    QString fileName() const;
+
+private:
+    std::unique_ptr<QSettings> m_settings;
+};

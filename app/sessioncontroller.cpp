@@ -1,0 +1,529 @@
+#include "sessioncontroller.h"
+
+#include "applogging.h"
+#include "duration.h"
+#include "instancelock.h"
+#include "paths.h"
+#include "pricingcatalogue.h"
+#include "store.h"
+
+#include <QUuid>
+
+#include <algorithm>
+
+using namespace Qt::StringLiterals;
+using namespace std::chrono_literals;
+
+namespace {
+
+constexpr int kMaxDestroyBackoffMs = 30'000;
+constexpr auto kStopRequestPoll = 1s;
+
+QDateTime nowUtc()
+{
+    return QDateTime::currentDateTimeUtc();
+}
+
+} // namespace
+
+SessionController::SessionController(Store &store, const InstanceLock &instance, const PricingCatalogue &pricing,
+                                     QObject *parent)
+    : QObject(parent), m_store(store), m_instance(instance), m_pricing(pricing)
+{
+    m_expiryTimer.setSingleShot(true);
+    m_expiryTimer.setTimerType(Qt::PreciseTimer);
+    connect(&m_expiryTimer, &QTimer::timeout, this, &SessionController::onExpiryTimer);
+    m_pollTimer.setInterval(kStopRequestPoll);
+    connect(&m_pollTimer, &QTimer::timeout, this, &SessionController::pollStopRequests);
+}
+
+SessionController::~SessionController() = default;
+
+void SessionController::addProvider(Provider *provider)
+{
+    provider->setParent(this);
+    m_providers.insert(provider->capabilities().key, provider);
+    connect(provider, &Provider::resourceLost, this, &SessionController::onResourceLost);
+}
+
+Provider *SessionController::provider(const QString &key) const
+{
+    return m_providers.value(key);
+}
+
+QStringList SessionController::providerKeys() const
+{
+    QStringList keys = m_providers.keys();
+    keys.sort();
+    return keys;
+}
+
+QList<Session> SessionController::ownedSessions() const
+{
+    return m_owned.values();
+}
+
+std::optional<Session> SessionController::ownedSession(const QString &sessionId) const
+{
+    const auto it = m_owned.constFind(sessionId);
+    return it == m_owned.cend() ? std::nullopt : std::optional<Session>(*it);
+}
+
+bool SessionController::isBusy() const
+{
+    return !m_deploys.isEmpty() || !m_destroying.isEmpty() || m_recoveryJobs > 0;
+}
+
+Result<void> SessionController::commit(Session &session, SessionState to, const QString &detail)
+{
+    auto written = m_store.transition(session, to, detail);
+    if (!written) {
+        qCWarning(lcLifecycle) << "could not record" << session.id << "→" << SessionStates::name(to) << ":"
+                               << written.error();
+        emit storageFailed(written.error());
+        return written;
+    }
+    qCInfo(lcLifecycle) << session.id << "→" << SessionStates::name(to) << detail;
+    if (m_owned.contains(session.id))
+        m_owned.insert(session.id, session);
+    emit sessionChanged(session);
+    return {};
+}
+
+Result<QString> SessionController::deploy(const AppBundle &bundle, const DeployOptions &options)
+{
+    Provider *target = provider(options.provider);
+    if (!target)
+        return Error{tr("Unknown provider \"%1\". Available: %2.").arg(options.provider, providerKeys().join(u", "_s))};
+    const ProviderCapabilities caps = target->capabilities();
+    if (!caps.runtimes.contains(bundle.manifest.runtime))
+        return Error{tr("%1 cannot run %2 apps.").arg(caps.displayName, Runtimes::name(bundle.manifest.runtime))};
+    if (auto lifetime = checkLifetime(options.ttlSeconds, caps.maxLifetimeSeconds, caps.displayName); !lifetime)
+        return Error{lifetime.error()};
+    if (auto valid = bundle.validate(); !valid)
+        return Error{valid.error()};
+    const QString size = options.size.isEmpty() ? caps.defaultSize : options.size;
+    if (!caps.sizes.isEmpty() && !caps.sizes.contains(size))
+        return Error{tr("%1 has no size \"%2\". Sizes: %3.").arg(caps.displayName, size, caps.sizes.join(u", "_s))};
+
+    auto revision = m_store.saveRevision(bundle);
+    if (!revision)
+        return Error{revision.error()};
+
+    Session session;
+    session.id = QUuid::createUuid().toString(QUuid::WithoutBraces);
+    session.name = options.name.isEmpty() ? bundle.manifest.title : options.name;
+    if (session.name.isEmpty())
+        session.name = tr("Untitled app");
+    session.provider = caps.key;
+    session.size = size;
+    session.state = SessionState::Ready;
+    session.ttlSeconds = options.ttlSeconds;
+    session.createdAt = nowUtc();
+    session.revisionId = *revision;
+    session.ratePerSecond = m_pricing.rate(caps.pricingKey, size).value_or(Rate()).perSecond;
+    session.owner = m_instance.id();
+    if (auto inserted = m_store.insertSession(session); !inserted)
+        return Error{inserted.error()};
+    m_owned.insert(session.id, session);
+    // Intent first: a crash from here on is found by recovery.
+    if (auto intent = commit(session, SessionState::Provisioning, tr("deploy to %1").arg(caps.displayName)); !intent) {
+        m_owned.remove(session.id);
+        return Error{intent.error()};
+    }
+
+    DeployRequest request;
+    request.sessionId = session.id;
+    request.installId = m_store.installId();
+    request.name = session.name;
+    request.bundle = bundle;
+    request.expiresAt = session.createdAt.addSecs(options.ttlSeconds + kServerSideGraceSeconds);
+    request.size = size;
+    request.hostPort = options.hostPort;
+    request.logPath = Paths::logPath(session.id);
+
+    DeployJob *job = target->deploy(request);
+    m_deploys.insert(session.id, job);
+    const QString id = session.id;
+    connect(job, &DeployJob::stageChanged, this,
+            [this, id](DeployStage stage, const QString &detail) { onDeployStage(id, stage, detail); });
+    connect(job, &DeployJob::resourceCreated, this, [this, id](const QString &resourceId) {
+        auto it = m_owned.find(id);
+        if (it == m_owned.end())
+            return;
+        it->resourceId = resourceId;
+        if (auto saved = m_store.updateSession(*it); !saved)
+            emit storageFailed(saved.error());
+    });
+    connect(job, &DeployJob::finished, this, [this, id](const DeployResult &result) { onDeployFinished(id, result); });
+    QMetaObject::invokeMethod(job, &DeployJob::start, Qt::QueuedConnection); // the caller sees the id first
+    m_pollTimer.start();
+    return id;
+}
+
+void SessionController::onDeployStage(const QString &sessionId, DeployStage stage, const QString &detail)
+{
+    auto it = m_owned.find(sessionId);
+    if (it == m_owned.end() || it->state == SessionState::Stopping)
+        return;
+    const SessionState target = stage == DeployStage::Uploading ? SessionState::Uploading
+                                : stage == DeployStage::Starting ? SessionState::Starting
+                                                                 : it->state;
+    if (target != it->state && SessionStates::canTransition(it->state, target)) {
+        if (!commit(*it, target, detail)) {
+            if (auto job = m_deploys.value(sessionId))
+                job->cancel();
+            return;
+        }
+    }
+    emit deployProgress(sessionId, stage, detail);
+}
+
+void SessionController::onDeployFinished(const QString &sessionId, const DeployResult &result)
+{
+    m_deploys.remove(sessionId);
+    auto it = m_owned.find(sessionId);
+    if (it == m_owned.end())
+        return;
+    Session &session = *it;
+    if (!result.resourceId.isEmpty())
+        session.resourceId = result.resourceId;
+
+    if (session.state == SessionState::Stopping) {
+        // Stopped while deploying. A deploy that won the race still left something running.
+        if (result.ok())
+            destroyResource(sessionId, SessionState::Ended, tr("stopped during the deploy"));
+        else
+            endSession(session, SessionState::Ended, tr("stopped during the deploy"));
+        return;
+    }
+    if (!result.ok()) {
+        session.failure = result.failure;
+        session.failureMessage = result.message;
+        endSession(session, SessionState::Failed, result.message);
+        return;
+    }
+    session.url = result.url;
+    session.unsandboxed = result.unsandboxed;
+    session.startedAt = nowUtc();
+    session.expiresAt = session.startedAt.addSecs(session.ttlSeconds);
+    if (!commit(session, SessionState::Running, tr("answers at %1").arg(result.url.toString()))) {
+        // Unrecorded but running: do not leave it behind.
+        destroyResource(sessionId, SessionState::Failed, tr("could not be recorded"));
+        return;
+    }
+    armDeadline(sessionId, session.ttlSeconds * 1000);
+}
+
+void SessionController::onResourceLost(const QString &sessionId, FailureReason reason, const QString &message)
+{
+    auto it = m_owned.find(sessionId);
+    if (it == m_owned.end() || !it->isActive() || it->state == SessionState::Stopping)
+        return;
+    it->failure = reason;
+    it->failureMessage = message;
+    endSession(*it, SessionState::Failed, message);
+}
+
+Result<void> SessionController::stop(const QString &sessionId)
+{
+    auto it = m_owned.find(sessionId);
+    if (it == m_owned.end()) {
+        auto stored = m_store.session(sessionId);
+        if (!stored)
+            return Error{stored.error()};
+        if (!stored->isActive())
+            return Error{tr("Session %1 has already %2.")
+                             .arg(stored->name, stored->state == SessionState::Failed ? tr("failed") : tr("ended"))};
+        if (m_instance.isAlive(stored->owner))
+            return m_store.requestStop(sessionId); // its owner stops it within a second
+        recoverSession(*stored);                    // its owner died: clean up here
+        return {};
+    }
+    Session &session = *it;
+    switch (session.state) {
+    case SessionState::Stopping:
+        return {};
+    case SessionState::Provisioning:
+    case SessionState::Uploading:
+    case SessionState::Starting:
+        if (auto ok = commit(session, SessionState::Stopping, tr("stopped by the user")); !ok)
+            return ok;
+        if (auto job = m_deploys.value(sessionId))
+            job->cancel();
+        return {};
+    case SessionState::Running:
+    case SessionState::Expiring:
+        if (auto ok = commit(session, SessionState::Stopping, tr("stopped by the user")); !ok)
+            return ok;
+        destroyResource(sessionId, SessionState::Ended, tr("stopped by the user"));
+        return {};
+    case SessionState::Draft:
+    case SessionState::Generating:
+    case SessionState::Ready:
+    case SessionState::Ended:
+    case SessionState::Failed:
+        break;
+    }
+    return Error{tr("Session %1 is not running.").arg(session.name)};
+}
+
+Result<void> SessionController::extend(const QString &sessionId, qint64 seconds)
+{
+    auto it = m_owned.find(sessionId);
+    if (it == m_owned.end())
+        return Error{tr("This session is run by another SpawnAI window or terminal, or has ended; extend it there.")};
+    Session &session = *it;
+    if (session.state != SessionState::Running && session.state != SessionState::Expiring)
+        return Error{tr("Only a running session can be extended.")};
+    if (seconds <= 0)
+        return Error{tr("Extend by a positive amount of time.")};
+    Provider *target = provider(session.provider);
+    const ProviderCapabilities caps = target->capabilities();
+    if (!caps.canExtend)
+        return Error{tr("%1 sessions cannot be extended.").arg(caps.displayName)};
+    const qint64 lifetime = session.startedAt.secsTo(session.expiresAt) + seconds;
+    if (lifetime > caps.maxLifetimeSeconds) {
+        const qint64 room = std::max<qint64>(0, caps.maxLifetimeSeconds - session.startedAt.secsTo(session.expiresAt));
+        return Error{tr("%1 sessions can run at most %2 in all; this one can be extended by at most %3.")
+                         .arg(caps.displayName, formatDuration(caps.maxLifetimeSeconds), formatDuration(room))};
+    }
+
+    session.expiresAt = session.expiresAt.addSecs(seconds);
+    session.ttlSeconds += seconds;
+    if (auto saved = m_store.updateSession(session); !saved) {
+        session.expiresAt = session.expiresAt.addSecs(-seconds);
+        session.ttlSeconds -= seconds;
+        return saved;
+    }
+    (void)m_store.appendEvent(sessionId, u"extended"_s,
+                              tr("+%1, now ends at %2")
+                                  .arg(formatDuration(seconds), session.expiresAt.toString(Qt::ISODate)));
+    const QDeadlineTimer deadline = m_deadlines.value(sessionId);
+    armDeadline(sessionId, std::max<qint64>(0, deadline.remainingTime()) + seconds * 1000);
+    if (session.state == SessionState::Expiring && session.secondsLeft(nowUtc()) > kExpiringLeadSeconds)
+        (void)commit(session, SessionState::Running, tr("extended"));
+    else
+        emit sessionChanged(session);
+
+    ProviderJob *job = target->extend(session.resourceId, session.expiresAt.addSecs(kServerSideGraceSeconds));
+    connect(job, &ProviderJob::finished, this, [sessionId](const ProviderOutcome &outcome) {
+        if (!outcome.ok())
+            qCWarning(lcLifecycle) << "provider refused to extend" << sessionId << outcome.message;
+    });
+    job->start();
+    return {};
+}
+
+void SessionController::destroyResource(const QString &sessionId, SessionState endState, const QString &detail,
+                                        int attempt)
+{
+    auto it = m_owned.find(sessionId);
+    if (it == m_owned.end())
+        return;
+    Provider *target = provider(it->provider);
+    m_destroying.insert(sessionId);
+    m_deadlines.remove(sessionId);
+    ProviderJob *job = target->destroy(it->resourceId, sessionId);
+    connect(job, &ProviderJob::finished, this,
+            [this, sessionId, endState, detail, attempt](const ProviderOutcome &outcome) {
+                auto session = m_owned.find(sessionId);
+                if (session == m_owned.end())
+                    return;
+                if (!outcome.ok()) {
+                    // Nothing may keep billing: try again, backing off; a restart resends it too (state Stopping).
+                    const int delay = std::min(kMaxDestroyBackoffMs, 1000 << std::min(attempt, 5));
+                    qCWarning(lcLifecycle) << "destroy of" << sessionId << "failed:" << outcome.message
+                                           << "- retrying in" << delay << "ms";
+                    QTimer::singleShot(delay, this, [=, this] { destroyResource(sessionId, endState, detail, attempt + 1); });
+                    return;
+                }
+                m_destroying.remove(sessionId);
+                endSession(*session, endState, detail);
+            });
+    job->start();
+}
+
+void SessionController::endSession(Session &session, SessionState endState, const QString &detail)
+{
+    m_deadlines.remove(session.id);
+    if (!session.endedAt.isValid())
+        session.endedAt = nowUtc();
+    (void)commit(session, endState, detail);
+    m_owned.remove(session.id);
+    rescheduleExpiryTimer();
+    if (m_recovering.remove(session.id))
+        recoveryJobDone();
+    checkIdle();
+}
+
+void SessionController::armDeadline(const QString &sessionId, qint64 msLeft)
+{
+    m_deadlines.insert(sessionId, QDeadlineTimer(msLeft, Qt::PreciseTimer));
+    rescheduleExpiryTimer();
+}
+
+void SessionController::onExpiryTimer()
+{
+    const QStringList ids = m_deadlines.keys();
+    for (const QString &id : ids) {
+        auto it = m_owned.find(id);
+        if (it == m_owned.end())
+            continue;
+        const qint64 left = m_deadlines.value(id).remainingTime();
+        if (left <= 0) {
+            if (commit(*it, SessionState::Stopping, tr("expired")))
+                destroyResource(id, SessionState::Ended, tr("expired after %1").arg(formatDuration(it->ttlSeconds)));
+        } else if (left <= kExpiringLeadSeconds * 1000 && it->state == SessionState::Running) {
+            (void)commit(*it, SessionState::Expiring, tr("%1 left").arg(formatDuration((left + 999) / 1000)));
+        }
+    }
+    rescheduleExpiryTimer();
+}
+
+void SessionController::rescheduleExpiryTimer()
+{
+    qint64 next = -1;
+    for (auto it = m_deadlines.cbegin(); it != m_deadlines.cend(); ++it) {
+        const auto session = m_owned.constFind(it.key());
+        if (session == m_owned.cend())
+            continue;
+        const qint64 left = std::max<qint64>(0, it.value().remainingTime());
+        const qint64 lead = kExpiringLeadSeconds * 1000;
+        // A running session enters Expiring when the lead time is reached (at once if it started shorter).
+        const qint64 due = session->state == SessionState::Running ? std::max<qint64>(0, left - lead) : left;
+        next = next < 0 ? due : std::min(next, due);
+    }
+    if (next < 0)
+        m_expiryTimer.stop();
+    else
+        m_expiryTimer.start(int(std::min<qint64>(next, std::numeric_limits<int>::max())));
+}
+
+void SessionController::pollStopRequests()
+{
+    if (m_owned.isEmpty()) {
+        m_pollTimer.stop();
+        return;
+    }
+    auto requests = m_store.stopRequests(m_instance.id());
+    if (!requests)
+        return;
+    for (const QString &id : std::as_const(*requests)) {
+        qCInfo(lcLifecycle) << "another SpawnAI process asked to stop" << id;
+        (void)stop(id);
+    }
+}
+
+void SessionController::recover()
+{
+    m_recoveryCleaned = 0;
+    m_recoveryJobs = 1; // held until every session and provider has been looked at
+    auto active = m_store.activeSessions();
+    if (active) {
+        for (const Session &session : std::as_const(*active)) {
+            if (!m_instance.isAlive(session.owner))
+                recoverSession(session);
+        }
+    } else {
+        emit storageFailed(active.error());
+    }
+    for (Provider *each : std::as_const(m_providers))
+        destroyOrphans(each);
+    recoveryJobDone();
+}
+
+void SessionController::recoverSession(Session session)
+{
+    Provider *target = provider(session.provider);
+    if (!target) {
+        qCWarning(lcLifecycle) << "cannot recover" << session.id << ": no provider" << session.provider;
+        return;
+    }
+    const QDateTime now = nowUtc();
+    const bool expired = session.expiresAt.isValid() && session.expiresAt <= now;
+    const bool running = session.state == SessionState::Running || session.state == SessionState::Expiring;
+    const ProviderCapabilities caps = target->capabilities();
+
+    session.owner = m_instance.id();
+    if (running && !expired && caps.outlivesSpawnAI) {
+        // Adopt: the countdown resumes from the stored UTC expiry.
+        if (!m_store.updateSession(session))
+            return;
+        m_owned.insert(session.id, session);
+        armDeadline(session.id, now.msecsTo(session.expiresAt));
+        m_pollTimer.start();
+        emit sessionChanged(session);
+        return;
+    }
+
+    const bool deploying = session.state == SessionState::Provisioning || session.state == SessionState::Uploading
+                           || session.state == SessionState::Starting;
+    QString detail;
+    SessionState endState = SessionState::Ended;
+    if (expired) {
+        detail = tr("expired while SpawnAI was closed");
+    } else if (deploying) {
+        endState = SessionState::Failed;
+        session.failure = FailureReason::Interrupted;
+        session.failureMessage = tr("SpawnAI stopped during the deploy. Deploy the app again.");
+        detail = session.failureMessage;
+    } else if (running) {
+        detail = tr("SpawnAI stopped, and local apps stop with it");
+    } else {
+        detail = tr("stop finished after SpawnAI restarted");
+    }
+    if (session.state != SessionState::Stopping) {
+        // The stored-state check makes this the only process that cleans the session up.
+        if (!m_store.transition(session, SessionState::Stopping, detail))
+            return;
+    } else if (!m_store.updateSession(session)) {
+        return;
+    }
+    m_owned.insert(session.id, session);
+    emit sessionChanged(session);
+    ++m_recoveryJobs;
+    ++m_recoveryCleaned;
+    m_recovering.insert(session.id);
+    destroyResource(session.id, endState, detail);
+}
+
+void SessionController::destroyOrphans(Provider *target)
+{
+    ++m_recoveryJobs;
+    ListJob *job = target->list(m_store.installId());
+    connect(job, &ListJob::finished, this, [this, target](const ProviderOutcome &outcome, const QList<RemoteResource> &resources) {
+        if (!outcome.ok())
+            qCWarning(lcLifecycle) << "cannot list" << target->capabilities().key << outcome.message;
+        for (const RemoteResource &resource : resources) {
+            if (m_owned.contains(resource.sessionId))
+                continue;
+            auto stored = m_store.session(resource.sessionId);
+            if (stored && stored->isActive() && m_instance.isAlive(stored->owner))
+                continue; // another live SpawnAI runs it
+            qCInfo(lcLifecycle) << "destroying orphan" << resource.resourceId << "of session" << resource.sessionId;
+            ++m_recoveryJobs;
+            ++m_recoveryCleaned;
+            ProviderJob *destroy = target->destroy(resource.resourceId, resource.sessionId);
+            connect(destroy, &ProviderJob::finished, this, [this] { recoveryJobDone(); });
+            destroy->start();
+        }
+        recoveryJobDone();
+    });
+    job->start();
+}
+
+void SessionController::recoveryJobDone()
+{
+    if (--m_recoveryJobs == 0) {
+        qCInfo(lcLifecycle) << "recovery finished," << m_recoveryCleaned << "cleaned up";
+        emit recoveryFinished(m_recoveryCleaned);
+        checkIdle();
+    }
+}
+
+void SessionController::checkIdle()
+{
+    if (!isBusy())
+        emit idle();
+}

@@ -1,0 +1,100 @@
+#pragma once
+
+#include "provider.h"
+#include "result.h"
+#include "session.h"
+
+#include <QDeadlineTimer>
+#include <QHash>
+#include <QObject>
+#include <QPointer>
+#include <QSet>
+#include <QTimer>
+
+class InstanceLock;
+class PricingCatalogue;
+class Store;
+
+struct DeployOptions
+{
+    QString provider;
+    QString size;         // empty: the provider's default
+    qint64 ttlSeconds = 0;
+    QString name;         // empty: the app's title
+    quint16 hostPort = 0; // Local: 0 picks a free port
+};
+
+// The session lifecycle: the deploy pipeline, expiry on a monotonic clock, stop and extend, and recovery of what
+// SpawnAI processes that died left behind. Every transition is committed to the store before the side effect it
+// announces, so a crash at any point can be reconciled.
+class SessionController final : public QObject
+{
+    Q_OBJECT
+public:
+    static constexpr qint64 kExpiringLeadSeconds = 10 * 60;
+    // Slack between the provider-side deadline and the session's, for the time the deploy itself takes.
+    static constexpr qint64 kServerSideGraceSeconds = 5 * 60;
+
+    SessionController(Store &store, const InstanceLock &instance, const PricingCatalogue &pricing,
+                      QObject *parent = nullptr);
+    ~SessionController() override;
+
+    void addProvider(Provider *provider); // takes ownership
+    Provider *provider(const QString &key) const;
+    QStringList providerKeys() const;
+
+    // Checks the request, records the session (intent first) and starts deploying. The new session's id, or why
+    // nothing was started (nothing is recorded then).
+    Result<QString> deploy(const AppBundle &bundle, const DeployOptions &options);
+    // Stops a deploying or running session. A session another live SpawnAI process runs is asked to stop.
+    Result<void> stop(const QString &sessionId);
+    Result<void> extend(const QString &sessionId, qint64 seconds);
+
+    // Destroys what dead SpawnAI processes left behind: their expired or unadoptable sessions and orphaned
+    // resources. Emits recoveryFinished when every destroy has been answered.
+    void recover();
+
+    // Sessions this process drives, as last committed.
+    QList<Session> ownedSessions() const;
+    std::optional<Session> ownedSession(const QString &sessionId) const;
+    // Whether the controller still has work in flight (deploys, destroys, recovery).
+    bool isBusy() const;
+
+signals:
+    void sessionChanged(const Session &session);
+    void deployProgress(const QString &sessionId, DeployStage stage, const QString &detail);
+    void recoveryFinished(int cleanedUp);
+    // The store refused a write (disk full, read-only): shown to the user, the affected resource is destroyed.
+    void storageFailed(const QString &message);
+    void idle();
+
+private:
+    Result<void> commit(Session &session, SessionState to, const QString &detail);
+    void onDeployStage(const QString &sessionId, DeployStage stage, const QString &detail);
+    void onDeployFinished(const QString &sessionId, const DeployResult &result);
+    void onResourceLost(const QString &sessionId, FailureReason reason, const QString &message);
+    void destroyResource(const QString &sessionId, SessionState endState, const QString &detail, int attempt = 0);
+    void endSession(Session &session, SessionState endState, const QString &detail);
+    void armDeadline(const QString &sessionId, qint64 msLeft);
+    void onExpiryTimer();
+    void rescheduleExpiryTimer();
+    void pollStopRequests();
+    void recoverSession(Session session);
+    void destroyOrphans(Provider *provider);
+    void recoveryJobDone();
+    void checkIdle();
+
+    Store &m_store;
+    const InstanceLock &m_instance;
+    const PricingCatalogue &m_pricing;
+    QHash<QString, Provider *> m_providers;
+    QHash<QString, Session> m_owned;
+    QHash<QString, QPointer<DeployJob>> m_deploys;
+    QHash<QString, QDeadlineTimer> m_deadlines;
+    QSet<QString> m_destroying;
+    QSet<QString> m_recovering;
+    QTimer m_expiryTimer;
+    QTimer m_pollTimer;
+    int m_recoveryJobs = 0;
+    int m_recoveryCleaned = 0;
+};

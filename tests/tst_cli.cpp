@@ -1,0 +1,352 @@
+// The `spawnai` binary as users run it: real processes, real sandboxes, its own data directory.
+#include "local/localprocesses.h"
+#include "testsupport.h"
+
+#include <QDir>
+#include <QDirIterator>
+#include <QElapsedTimer>
+#include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QProcess>
+#include <QTcpServer>
+#include <QTemporaryDir>
+#include <QTest>
+
+#include <csignal>
+
+using namespace Qt::StringLiterals;
+using namespace TestSupport;
+
+namespace {
+
+struct Run
+{
+    int exitCode = -1;
+    QString out;
+    QString err;
+};
+
+const QByteArray kPythonApp = R"(
+import os
+from http.server import BaseHTTPRequestHandler, HTTPServer
+class H(BaseHTTPRequestHandler):
+    def do_GET(self):
+        self.send_response(200); self.end_headers(); self.wfile.write(b"cli python app")
+print("cli app says hello", flush=True)
+HTTPServer((os.environ["HOST"], int(os.environ["PORT"])), H).serve_forever()
+)";
+
+} // namespace
+
+class TestCli : public QObject
+{
+    Q_OBJECT
+
+private:
+    QTemporaryDir m_dir;
+
+    QString binary() const { return QCoreApplication::applicationDirPath() + u"/spawnai"_s; }
+    QString runDir() const { return m_dir.filePath(u"data/spawnai/run"_s); }
+
+    QProcessEnvironment environment(const QMap<QString, QString> &extra = {}) const
+    {
+        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        env.insert(u"XDG_DATA_HOME"_s, m_dir.filePath(u"data"_s));
+        env.insert(u"XDG_CONFIG_HOME"_s, m_dir.filePath(u"config"_s));
+        for (auto it = extra.cbegin(); it != extra.cend(); ++it)
+            env.insert(it.key(), it.value());
+        return env;
+    }
+
+    Run run(const QStringList &args, const QByteArray &input = {}, const QMap<QString, QString> &env = {},
+            int timeoutMs = 30'000)
+    {
+        QProcess process;
+        process.setProcessEnvironment(environment(env));
+        process.start(binary(), args);
+        process.write(input);
+        process.closeWriteChannel();
+        if (!process.waitForFinished(timeoutMs)) {
+            process.kill();
+            process.waitForFinished();
+            return {-1, QString::fromUtf8(process.readAllStandardOutput()), u"timed out"_s};
+        }
+        return {process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -1,
+                QString::fromUtf8(process.readAllStandardOutput()), QString::fromUtf8(process.readAllStandardError())};
+    }
+
+    // Starts `spawnai deploy` and waits for the URL on its stdout.
+    QUrl startDeploy(QProcess &process, const QString &path, const QStringList &extra = {},
+                     const QMap<QString, QString> &env = {})
+    {
+        process.setProcessEnvironment(environment(env));
+        process.start(binary(), QStringList{u"deploy"_s, path} + extra);
+        if (!process.waitForStarted())
+            return {};
+        QElapsedTimer clock;
+        clock.start();
+        while (!process.canReadLine() && clock.elapsed() < 20'000 && process.state() == QProcess::Running)
+            process.waitForReadyRead(200);
+        if (!process.canReadLine()) {
+            qWarning().noquote() << "deploy printed no URL:" << process.readAllStandardError();
+            return {};
+        }
+        return QUrl(QString::fromUtf8(process.readLine()).trimmed());
+    }
+
+    QJsonObject listed(const QString &idPrefix = {})
+    {
+        const Run list = run({u"list"_s, u"--json"_s});
+        const QJsonArray sessions = QJsonDocument::fromJson(list.out.toUtf8()).array();
+        for (const QJsonValue &value : sessions) {
+            if (value[u"id"_s].toString().startsWith(idPrefix))
+                return value.toObject();
+        }
+        return {};
+    }
+
+    QString app(const QString &name, const QMap<QString, QByteArray> &files)
+    {
+        const QString dir = m_dir.filePath(u"apps/"_s + name);
+        QDir().mkpath(dir);
+        return writeFiles(dir, files);
+    }
+
+private slots:
+    void initTestCase()
+    {
+        QVERIFY(m_dir.isValid());
+        QVERIFY(QFileInfo(binary()).isExecutable());
+    }
+
+    void cleanup()
+    {
+        QTRY_VERIFY2(LocalProcesses::find(runDir()).isEmpty(), "a sandbox was left behind");
+    }
+
+    void helpAnswers()
+    {
+        const Run help = run({u"--help"_s});
+        QCOMPARE(help.exitCode, 0);
+        for (const QString &word : {u"deploy PATH"_s, u"list"_s, u"stop ID"_s, u"logs ID"_s, u"key set|test|rm"_s, u"--ttl"_s})
+            QVERIFY2(help.out.contains(word), qPrintable(word));
+        const Run deployHelp = run({u"deploy"_s, u"--help"_s});
+        QCOMPARE(deployHelp.exitCode, 0);
+        QVERIFY(deployHelp.out.contains(u"Usage: spawnai deploy [options] PATH"_s));
+        QVERIFY(deployHelp.out.contains(u"--ttl <DURATION>"_s));
+        QCOMPARE(run({}).exitCode, 2);
+        const Run unknown = run({u"frobnicate"_s});
+        QCOMPARE(unknown.exitCode, 2);
+        QVERIFY(unknown.err.contains(u"unknown command"_s));
+        QVERIFY(run({u"--version"_s}).out.startsWith(u"spawnai "_s));
+    }
+
+    void badInputGetsAClearError_data()
+    {
+        QTest::addColumn<QStringList>("args");
+        QTest::addColumn<int>("exitCode");
+        QTest::addColumn<QString>("message");
+
+        const QString empty = m_dir.filePath(u"apps/empty"_s);
+        QDir().mkpath(empty);
+        const QString noEntry = app(u"no-entry"_s, {{u"README.md"_s, "# notes"}, {u"style.css"_s, "body{}"}});
+        const QString hugeDir = app(u"huge"_s, {{u"index.html"_s, "hi"}});
+        QFile huge(hugeDir + u"/video.mp4"_s);
+        QVERIFY(huge.open(QIODevice::WriteOnly) && huge.resize(200ll * 1024 * 1024)); // sparse: no real 200 MB
+        huge.close();
+        const QString latin1 = app(u"latin1"_s, {{u"index.html"_s, "caf\xe9 cr\xe8me"}});
+        const QString linked = app(u"linked"_s, {{u"index.html"_s, "hi"}});
+        QFile::link(u"/etc/passwd"_s, linked + u"/passwords.txt"_s);
+        const QString ok = app(u"ok"_s, {{u"index.html"_s, "ok"}});
+        const QString notHtml = app(u"single"_s, {{u"notes.txt"_s, "hi"}}) + u"/notes.txt"_s;
+
+        QTest::newRow("missing path") << QStringList{u"deploy"_s, m_dir.filePath(u"nope"_s)} << 1 << u"does not exist"_s;
+        QTest::newRow("empty folder") << QStringList{u"deploy"_s, empty} << 1 << u"is empty"_s;
+        QTest::newRow("no entry point") << QStringList{u"deploy"_s, noEntry} << 1 << u"No entry point"_s;
+        QTest::newRow("200 MB file") << QStringList{u"deploy"_s, hugeDir} << 1 << u"video.mp4 is 200.0 MB"_s;
+        QTest::newRow("not UTF-8") << QStringList{u"deploy"_s, latin1} << 1 << u"not valid UTF-8"_s;
+        QTest::newRow("link outside") << QStringList{u"deploy"_s, linked} << 1 << u"outside the app folder"_s;
+        QTest::newRow("single non-html file") << QStringList{u"deploy"_s, notHtml} << 1 << u"not an .html page"_s;
+        QTest::newRow("ttl zero") << QStringList{u"deploy"_s, ok, u"--ttl"_s, u"0m"_s} << 2 << u"longer than zero"_s;
+        QTest::newRow("ttl negative") << QStringList{u"deploy"_s, ok, u"--ttl=-5m"_s} << 2 << u"--ttl"_s;
+        QTest::newRow("ttl without unit") << QStringList{u"deploy"_s, ok, u"--ttl"_s, u"90"_s} << 2 << u"no unit"_s;
+        QTest::newRow("ttl above the cap") << QStringList{u"deploy"_s, ok, u"--ttl"_s, u"25h"_s} << 1 << u"at most 24 h"_s;
+        QTest::newRow("unknown provider") << QStringList{u"deploy"_s, ok, u"--provider"_s, u"mars"_s} << 1 << u"Unknown provider"_s;
+        QTest::newRow("bad port") << QStringList{u"deploy"_s, ok, u"--port"_s, u"99999"_s} << 2 << u"not a port number"_s;
+        QTest::newRow("key on argv") << QStringList{u"key"_s, u"set"_s, u"e2b"_s, u"sk-123"_s} << 2 << u"stdin"_s;
+        QTest::newRow("unknown key provider") << QStringList{u"key"_s, u"test"_s, u"acme"_s} << 2 << u"unknown provider"_s;
+        QTest::newRow("stop unknown id") << QStringList{u"stop"_s, u"ffffffff"_s} << 1 << u"ffffffff"_s;
+        QTest::newRow("unknown setting") << QStringList{u"config"_s, u"colour"_s, u"red"_s} << 1 << u"Unknown setting"_s;
+    }
+
+    void badInputGetsAClearError()
+    {
+        QFETCH(QStringList, args);
+        QFETCH(int, exitCode);
+        QFETCH(QString, message);
+        const Run result = run(args);
+        QVERIFY2(result.err.contains(message), qPrintable(result.err));
+        QVERIFY2(result.err.startsWith(u"spawnai: "_s) || result.err.contains(u"\nspawnai: "_s), qPrintable(result.err));
+        QCOMPARE(result.exitCode, exitCode);
+        QVERIFY(result.out.isEmpty());
+    }
+
+    void portInUseIsRefused()
+    {
+        QTcpServer other;
+        QVERIFY(other.listen(QHostAddress::LocalHost));
+        const Run result = run({u"deploy"_s, app(u"port"_s, {{u"index.html"_s, "x"}}), u"--port"_s,
+                                QString::number(other.serverPort())});
+        QCOMPARE(result.exitCode, 1);
+        QVERIFY2(result.err.contains(u"Port %1 on 127.0.0.1 is already in use"_s.arg(other.serverPort())), qPrintable(result.err));
+        QCOMPARE(listed()[u"failure"_s].toString(), u"port-in-use"_s);
+    }
+
+    void crashingAppShowsItsStderr()
+    {
+        const Run result = run({u"deploy"_s, app(u"crash"_s, {{u"app.py"_s, "import nonexistent_module_xyz\n"}})});
+        QCOMPARE(result.exitCode, 1);
+        QVERIFY2(result.err.contains(u"ModuleNotFoundError: No module named 'nonexistent_module_xyz'"_s), qPrintable(result.err));
+    }
+
+    void silentAppTimesOutNamingTheLog()
+    {
+        QCOMPARE(run({u"config"_s, u"local.start-timeout"_s, u"2s"_s}).exitCode, 0);
+        const Run result = run({u"deploy"_s, app(u"silent"_s, {{u"app.py"_s, "import time\ntime.sleep(600)\n"}})});
+        QCOMPARE(run({u"config"_s, u"local.start-timeout"_s, u"30s"_s}).exitCode, 0);
+        QCOMPARE(result.exitCode, 1);
+        QVERIFY2(result.err.contains(u"did not answer"_s), qPrintable(result.err));
+        QVERIFY(result.err.contains(m_dir.filePath(u"data/spawnai/logs/"_s)));
+    }
+
+    void missingBubblewrapRunsNothingUnlessAllowed()
+    {
+        const QMap<QString, QString> noBwrap{{u"SPAWNAI_BWRAP"_s, m_dir.filePath(u"no/bwrap"_s)}};
+        const QString path = app(u"python-unsandboxed"_s, {{u"app.py"_s, kPythonApp}});
+        const Run refused = run({u"deploy"_s, path}, {}, noBwrap);
+        QCOMPARE(refused.exitCode, 1);
+        QVERIFY2(refused.err.contains(u"apt install bubblewrap"_s), qPrintable(refused.err));
+
+        QCOMPARE(run({u"config"_s, u"local.allow-unsandboxed"_s, u"maybe"_s}).exitCode, 1);
+        const Run optIn = run({u"config"_s, u"local.allow-unsandboxed"_s, u"true"_s});
+        QCOMPARE(optIn.exitCode, 0);
+        QVERIFY(optIn.err.contains(u"WARNING"_s));
+        QProcess deploy;
+        const QUrl url = startDeploy(deploy, path, {}, noBwrap);
+        QVERIFY(url.isValid());
+        QCOMPARE(httpGet(quint16(url.port())).body, QByteArray("cli python app"));
+        QString said;
+        QTRY_VERIFY((said += QString::fromUtf8(deploy.readAllStandardError())).contains(u"WITHOUT a sandbox"_s));
+        const Run list = run({u"list"_s});
+        QVERIFY2(list.out.contains(u"UNSANDBOXED"_s), qPrintable(list.out));
+        QVERIFY(listed()[u"unsandboxed"_s].toBool());
+        ::kill(pid_t(deploy.processId()), SIGINT);
+        QVERIFY(deploy.waitForFinished(10'000));
+        QCOMPARE(deploy.exitCode(), 0);
+        QVERIFY(waitForPortClosed(quint16(url.port())));
+        QCOMPARE(run({u"config"_s, u"local.allow-unsandboxed"_s, u"false"_s}).exitCode, 0);
+    }
+
+    void deployListLogsStop()
+    {
+        QProcess deploy;
+        const QUrl url = startDeploy(deploy, app(u"python"_s, {{u"app.py"_s, kPythonApp}}), {u"--ttl"_s, u"10m"_s, u"--name"_s, u"my notes"_s});
+        QVERIFY(url.isValid());
+        QCOMPARE(url.host(), u"127.0.0.1"_s);
+        QCOMPARE(httpGet(quint16(url.port())).body, QByteArray("cli python app"));
+
+        QJsonObject session = listed();
+        QCOMPARE(session[u"name"_s].toString(), u"my notes"_s);
+        QCOMPARE(session[u"url"_s].toString(), url.toString());
+        QVERIFY(session[u"state"_s].toString() == u"expiring"_s || session[u"state"_s].toString() == u"running"_s);
+        QVERIFY(session[u"seconds_left"_s].toInt() > 590);
+        const QString prefix = session[u"id"_s].toString().left(6);
+
+        const Run logs = run({u"logs"_s, prefix});
+        QCOMPARE(logs.exitCode, 0);
+        QVERIFY2(logs.out.contains(u"cli app says hello"_s), qPrintable(logs.out));
+
+        const Run stop = run({u"stop"_s, prefix});
+        QVERIFY2(stop.exitCode == 0, qPrintable(stop.err));
+        QVERIFY(deploy.waitForFinished(10'000));
+        QCOMPARE(deploy.exitCode(), 0);
+        QVERIFY(QString::fromUtf8(deploy.readAllStandardError()).contains(u"Stopped after"_s));
+        QVERIFY(waitForPortClosed(quint16(url.port())));
+        QCOMPARE(listed(prefix)[u"state"_s].toString(), u"ended"_s);
+        QVERIFY(run({u"stop"_s, prefix}).err.contains(u"already ended"_s));
+    }
+
+    void ctrlCStopsAndDestroys()
+    {
+        QProcess deploy;
+        const QUrl url = startDeploy(deploy, app(u"ctrlc"_s, {{u"index.html"_s, "ctrl-c"}}));
+        QVERIFY(url.isValid());
+        ::kill(pid_t(deploy.processId()), SIGINT);
+        QVERIFY(deploy.waitForFinished(10'000));
+        QCOMPARE(deploy.exitStatus(), QProcess::NormalExit);
+        QCOMPARE(deploy.exitCode(), 0);
+        QVERIFY(waitForPortClosed(quint16(url.port())));
+        QCOMPARE(listed()[u"state"_s].toString(), u"ended"_s);
+    }
+
+    void expiryDestroysAndExits()
+    {
+        QProcess deploy;
+        const QUrl url = startDeploy(deploy, app(u"short"_s, {{u"index.html"_s, "short"}}), {u"--ttl"_s, u"2s"_s});
+        QVERIFY(url.isValid());
+        QVERIFY(deploy.waitForFinished(10'000));
+        QCOMPARE(deploy.exitCode(), 0);
+        QVERIFY(QString::fromUtf8(deploy.readAllStandardError()).contains(u"Expired after 2 s"_s));
+        QVERIFY(waitForPortClosed(quint16(url.port())));
+    }
+
+    void killMinus9LeavesNoSandbox()
+    {
+        QProcess deploy;
+        const QUrl url = startDeploy(deploy, app(u"killed"_s, {{u"app.py"_s, kPythonApp}}));
+        QVERIFY(url.isValid());
+        const QString id = listed()[u"id"_s].toString();
+        QVERIFY(!LocalProcesses::pidsOfSession(runDir(), id).isEmpty());
+
+        QElapsedTimer clock;
+        clock.start();
+        ::kill(pid_t(deploy.processId()), SIGKILL);
+        QVERIFY(deploy.waitForFinished(5000));
+        QVERIFY(waitForPortClosed(quint16(url.port()), 1000));
+        QTRY_VERIFY_WITH_TIMEOUT(LocalProcesses::pidsOfSession(runDir(), id).isEmpty(), 1000);
+        qInfo() << "sandbox gone" << clock.elapsed() << "ms after kill -9";
+
+        // The next SpawnAI to start records what happened.
+        const QJsonObject after = listed(id);
+        QCOMPARE(after[u"state"_s].toString(), u"ended"_s);
+    }
+
+    void keysComeFromStdinOnly()
+    {
+        if (qEnvironmentVariableIsEmpty("DBUS_SESSION_BUS_ADDRESS"))
+            QSKIP("needs the private D-Bus session with gnome-keyring that scripts/test-session.sh starts");
+        const QByteArray secret = "sk-ant-cli-test-" + QByteArray::number(QCoreApplication::applicationPid());
+        const Run set = run({u"key"_s, u"set"_s, u"anthropic"_s}, secret + '\n');
+        QVERIFY2(set.exitCode == 0, qPrintable(set.err));
+        const Run test = run({u"key"_s, u"test"_s, u"anthropic"_s});
+        QCOMPARE(test.exitCode, 0);
+        QVERIFY(test.out.contains(u"stored"_s));
+        QVERIFY(!test.out.contains(QString::fromUtf8(secret)) && !test.err.contains(QString::fromUtf8(secret)));
+        QCOMPARE(run({u"key"_s, u"rm"_s, u"anthropic"_s}).exitCode, 0);
+        const Run gone = run({u"key"_s, u"test"_s, u"anthropic"_s});
+        QCOMPARE(gone.exitCode, 1);
+        QVERIFY(gone.err.contains(u"no anthropic key"_s));
+        // Nothing of it on disk outside the keyring.
+        QDirIterator files(m_dir.path(), QDir::Files | QDir::Hidden, QDirIterator::Subdirectories);
+        while (files.hasNext()) {
+            QFile file(files.next());
+            QVERIFY(file.open(QIODevice::ReadOnly));
+            QVERIFY2(!file.readAll().contains(secret), qPrintable(file.fileName()));
+        }
+    }
+};
+
+QTEST_GUILESS_MAIN(TestCli)
+#include "tst_cli.moc"
