@@ -129,9 +129,27 @@ private slots:
         QVERIFY(QDir().mkpath(m_dir.path()));
     }
 
+    void deployRunsThenExpiresOnItsOwn_data()
+    {
+        QTest::addColumn<AppBundle>("app");
+        QTest::newRow("static") << staticApp();
+        QTest::newRow("python") << bundle(Runtime::Python, {{u"app.py"_s, R"(
+import os
+from http.server import BaseHTTPRequestHandler, HTTPServer
+class H(BaseHTTPRequestHandler):
+    def do_GET(self):
+        self.send_response(200); self.end_headers(); self.wfile.write(b"python")
+HTTPServer((os.environ["HOST"], int(os.environ["PORT"])), H).serve_forever()
+)"}}, u"python3 app.py"_s);
+        QTest::newRow("node") << bundle(Runtime::Node, {{u"server.js"_s, R"(
+require('http').createServer((q, r) => r.end('node')).listen(Number(process.env.PORT), process.env.HOST);
+)"}}, u"node server.js"_s);
+    }
+
     void deployRunsThenExpiresOnItsOwn()
     {
-        const QString id = deploy(2);
+        QFETCH(AppBundle, app);
+        const QString id = deploy(2, app);
         QVERIFY(!id.isEmpty());
         QVERIFY(waitForState(id, SessionState::Running));
         const Session running = stored(id);
