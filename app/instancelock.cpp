@@ -30,7 +30,12 @@ Result<std::unique_ptr<InstanceLock>> InstanceLock::acquire(const QString &dataD
     }
     const QByteArray pid = QByteArray::number(QCoreApplication::applicationPid()) + '\n';
     [[maybe_unused]] const auto written = ::write(fd, pid.constData(), size_t(pid.size())); // for people only
-    return std::unique_ptr<InstanceLock>(new InstanceLock(dir, id, fd));
+    std::unique_ptr<InstanceLock> lock(new InstanceLock(dir, id, fd));
+    // Locks of processes that were killed are removed here, or when a session of theirs is looked at.
+    const QStringList files = QDir(dir).entryList({u"*.lock"_s}, QDir::Files);
+    for (const QString &file : files)
+        lock->isAlive(file.chopped(5));
+    return lock;
 }
 
 InstanceLock::InstanceLock(const QString &dir, const QString &id, int fd) : m_dir(dir), m_id(id), m_fd(fd)

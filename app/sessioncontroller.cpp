@@ -1,6 +1,7 @@
 #include "sessioncontroller.h"
 
 #include "applogging.h"
+#include "crashpoint.h"
 #include "duration.h"
 #include "instancelock.h"
 #include "paths.h"
@@ -142,6 +143,7 @@ Result<QString> SessionController::deploy(const AppBundle &bundle, const DeployO
     request.hostPort = options.hostPort;
     request.logPath = Paths::logPath(session.id);
 
+    crashPoint("after-intent");
     DeployJob *job = target->deploy(request);
     m_deploys.insert(session.id, job);
     const QString id = session.id;
@@ -151,9 +153,11 @@ Result<QString> SessionController::deploy(const AppBundle &bundle, const DeployO
         auto it = m_owned.find(id);
         if (it == m_owned.end())
             return;
+        crashPoint("before-resource-recorded");
         it->resourceId = resourceId;
         if (auto saved = m_store.updateSession(*it); !saved)
             emit storageFailed(saved.error());
+        crashPoint("after-resource-recorded");
     });
     connect(job, &DeployJob::finished, this, [this, id](const DeployResult &result) { onDeployFinished(id, result); });
     QMetaObject::invokeMethod(job, &DeployJob::start, Qt::QueuedConnection); // the caller sees the id first
@@ -203,6 +207,7 @@ void SessionController::onDeployFinished(const QString &sessionId, const DeployR
         endSession(session, SessionState::Failed, result.message);
         return;
     }
+    crashPoint("before-running");
     session.url = result.url;
     session.unsandboxed = result.unsandboxed;
     session.startedAt = nowUtc();
@@ -237,7 +242,7 @@ Result<void> SessionController::stop(const QString &sessionId)
                              .arg(stored->name, stored->state == SessionState::Failed ? tr("failed") : tr("ended"))};
         if (m_instance.isAlive(stored->owner))
             return m_store.requestStop(sessionId); // its owner stops it within a second
-        recoverSession(*stored);                    // its owner died: clean up here
+        (void)recoverSession(*stored);              // its owner died: clean up here
         return {};
     }
     Session &session = *it;
@@ -324,6 +329,7 @@ void SessionController::destroyResource(const QString &sessionId, SessionState e
     Provider *target = provider(it->provider);
     m_destroying.insert(sessionId);
     m_deadlines.remove(sessionId);
+    crashPoint("during-destroy");
     ProviderJob *job = target->destroy(it->resourceId, sessionId);
     connect(job, &ProviderJob::finished, this,
             [this, sessionId, endState, detail, attempt](const ProviderOutcome &outcome) {
@@ -422,8 +428,11 @@ void SessionController::recover()
     auto active = m_store.activeSessions();
     if (active) {
         for (const Session &session : std::as_const(*active)) {
-            if (!m_instance.isAlive(session.owner))
-                recoverSession(session);
+            if (m_instance.isAlive(session.owner) || !recoverSession(session))
+                continue;
+            ++m_recoveryJobs;
+            ++m_recoveryCleaned;
+            m_recovering.insert(session.id); // endSession() reports it done
         }
     } else {
         emit storageFailed(active.error());
@@ -433,12 +442,12 @@ void SessionController::recover()
     recoveryJobDone();
 }
 
-void SessionController::recoverSession(Session session)
+bool SessionController::recoverSession(Session session)
 {
     Provider *target = provider(session.provider);
     if (!target) {
         qCWarning(lcLifecycle) << "cannot recover" << session.id << ": no provider" << session.provider;
-        return;
+        return false;
     }
     const QDateTime now = nowUtc();
     const bool expired = session.expiresAt.isValid() && session.expiresAt <= now;
@@ -449,12 +458,12 @@ void SessionController::recoverSession(Session session)
     if (running && !expired && caps.outlivesSpawnAI) {
         // Adopt: the countdown resumes from the stored UTC expiry.
         if (!m_store.updateSession(session))
-            return;
+            return false;
         m_owned.insert(session.id, session);
         armDeadline(session.id, now.msecsTo(session.expiresAt));
         m_pollTimer.start();
         emit sessionChanged(session);
-        return;
+        return false;
     }
 
     const bool deploying = session.state == SessionState::Provisioning || session.state == SessionState::Uploading
@@ -476,16 +485,14 @@ void SessionController::recoverSession(Session session)
     if (session.state != SessionState::Stopping) {
         // The stored-state check makes this the only process that cleans the session up.
         if (!m_store.transition(session, SessionState::Stopping, detail))
-            return;
+            return false;
     } else if (!m_store.updateSession(session)) {
-        return;
+        return false;
     }
     m_owned.insert(session.id, session);
     emit sessionChanged(session);
-    ++m_recoveryJobs;
-    ++m_recoveryCleaned;
-    m_recovering.insert(session.id);
     destroyResource(session.id, endState, detail);
+    return true;
 }
 
 void SessionController::destroyOrphans(Provider *target)

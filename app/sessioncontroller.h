@@ -79,7 +79,8 @@ private:
     void onExpiryTimer();
     void rescheduleExpiryTimer();
     void pollStopRequests();
-    void recoverSession(Session session);
+    // Adopts a dead owner's session or starts destroying it; true when a destroy was started.
+    bool recoverSession(Session session);
     void destroyOrphans(Provider *provider);
     void recoveryJobDone();
     void checkIdle();

@@ -1,22 +1,23 @@
 #include "store.h"
 
+#include "revisionid.h"
+#include "sessionrow.h"
+#include "storefile.h"
+#include "storelogging.h"
 #include "storeschema.h"
+#include "storesqlite.h"
 
 #include <QCoreApplication>
-#include <QCryptographicHash>
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
 #include <QJsonDocument>
-#include <QLoggingCategory>
 #include <QSqlDatabase>
 #include <QSqlError>
 #include <QSqlQuery>
-#include <QtEndian>
 #include <QVariant>
 
 #include <algorithm>
-#include <atomic>
 #include <unordered_map>
 #include <utility>
 
@@ -33,58 +34,7 @@ QString tr(const char *text)
     return QCoreApplication::translate("Store", text);
 }
 
-constexpr int kBusyTimeoutMs = 5000;
 constexpr qsizetype kMinPrefix = 4;
-
-// Connection names are "spawnai.store.<n>", one per Store (and one per short-lived read-only check).
-std::atomic<int> s_connectionCounter{0};
-
-QString newConnectionName()
-{
-    return u"spawnai.store.%1"_s.arg(s_connectionCounter.fetch_add(1));
-}
-
-// SQLite result codes we explain to the user. Extended codes keep the primary code in the low byte.
-enum SqliteCode {
-    SqliteBusy = 5,
-    SqliteLocked = 6,
-    SqliteReadOnly = 8,
-    SqliteIoErr = 10,
-    SqliteCorrupt = 11,
-    SqliteFull = 13,
-    SqliteCantOpen = 14,
-    SqliteNotADb = 26
-};
-
-int primaryCode(const QSqlError &error)
-{
-    bool ok = false;
-    const int code = error.nativeErrorCode().toInt(&ok);
-    return ok ? (code & 0xff) : -1;
-}
-
-QString sqliteText(const QSqlError &error)
-{
-    return error.databaseText().isEmpty() ? error.text() : error.databaseText();
-}
-
-// --- value conversions. Times: INTEGER ms since the epoch, UTC; NULL for a null QDateTime.
-
-QVariant timeValue(const QDateTime &time)
-{
-    return time.isValid() ? QVariant(time.toMSecsSinceEpoch()) : QVariant(QMetaType::fromType<qint64>());
-}
-
-QDateTime timeFrom(const QVariant &value)
-{
-    return value.isNull() ? QDateTime() : QDateTime::fromMSecsSinceEpoch(value.toLongLong(), Qt::UTC);
-}
-
-// Optional text is NULL when empty, so "not set" has one spelling in the file.
-QVariant textValue(const QString &text)
-{
-    return text.isEmpty() ? QVariant(QMetaType::fromType<QString>()) : QVariant(text);
-}
 
 qint64 nowMs()
 {
@@ -100,99 +50,10 @@ QString displayName(const Session &session)
     return session.name.size() > kMax ? session.name.left(kMax - 1) + u'…' : session.name;
 }
 
-// --- sessions: one column list, read by position.
-
-// clang-format off
-enum SessionColumn {
-    ColName, ColProvider, ColSize, ColFailure, ColFailureMessage, ColTtl, ColCreated, ColStarted, ColExpires,
-    ColEnded, ColUrl, ColResource, ColRevision, ColRate, ColUnsandboxed, ColOwner, ColStopRequested,
-    ColState, ColId, ColumnCount
-};
-
-// In SessionColumn order. stop_requested is sticky: an update never clears another process's stop request.
-constexpr const char *kSessionColumns[ColumnCount] = {
-    "name", "provider", "size", "failure", "failure_message", "ttl_seconds", "created_at", "started_at",
-    "expires_at", "ended_at", "url", "resource_id", "revision_id", "rate_per_second", "unsandboxed", "owner",
-    "stop_requested", "state", "id"};
-// clang-format on
-
-QString joinedColumns(int count, const char *format)
-{
-    QStringList parts;
-    for (int i = 0; i < count; ++i)
-        parts << QString::fromLatin1(format).arg(QLatin1StringView(kSessionColumns[i]));
-    return parts.join(u", ");
-}
-
-const QString kSelectSessions = u"SELECT "_s + joinedColumns(ColumnCount, "%1") + u" FROM sessions"_s;
-// Newest first; rowid breaks ties (and orders sessions without a creation time) by insertion.
-const QString kNewestFirst = u" ORDER BY created_at DESC, rowid DESC"_s;
-const QString kInsertSession = u"INSERT INTO sessions ("_s + joinedColumns(ColumnCount, "%1") +
-                               u") VALUES ("_s + QStringList(ColumnCount, u"?"_s).join(u", ") + u")"_s;
-// Fields up to ColStopRequested, then (transition only) state, then id.
-const QString kUpdateFields =
-    joinedColumns(ColStopRequested, "%1 = ?") + u", stop_requested = max(stop_requested, ?)"_s;
-const QString kUpdateSession = u"UPDATE sessions SET "_s + kUpdateFields + u" WHERE id = ?"_s;
-const QString kTransitionSession = u"UPDATE sessions SET "_s + kUpdateFields + u", state = ? WHERE id = ?"_s;
+// The stored state and stop request of one session, read before a write that depends on them.
 const QString kSelectState = u"SELECT state, stop_requested FROM sessions WHERE id = ?"_s;
 const QString kInsertEvent =
     u"INSERT INTO events (session_id, at, kind, from_state, to_state, detail) VALUES (?, ?, ?, ?, ?, ?)"_s;
-
-// Session fields in SessionColumn order up to and including ColStopRequested.
-QVariantList sessionFields(const Session &s)
-{
-    return {textValue(s.name),
-            textValue(s.provider),
-            textValue(s.size),
-            int(s.failure),
-            textValue(s.failureMessage),
-            s.ttlSeconds,
-            timeValue(s.createdAt),
-            timeValue(s.startedAt),
-            timeValue(s.expiresAt),
-            timeValue(s.endedAt),
-            textValue(s.url.toString(QUrl::FullyEncoded)),
-            textValue(s.resourceId),
-            textValue(s.revisionId),
-            s.ratePerSecond,
-            int(s.unsandboxed),
-            textValue(s.owner),
-            int(s.stopRequested)};
-}
-
-Session sessionFrom(const QSqlQuery &q)
-{
-    Session s;
-    s.id = q.value(ColId).toString();
-    s.name = q.value(ColName).toString();
-    s.provider = q.value(ColProvider).toString();
-    s.size = q.value(ColSize).toString();
-    const int state = q.value(ColState).toInt();
-    if (const auto known = SessionStates::fromInt(state)) {
-        s.state = *known;
-    } else {
-        // Only a damaged row gets here: a schema that adds states is a newer schema, refused at open.
-        qCWarning(lcStore, "session %ls has unknown state %d; shown as failed", qUtf16Printable(s.id), state);
-        s.state = SessionState::Failed;
-    }
-    s.failure = FailureReasons::fromInt(q.value(ColFailure).toInt()).value_or(FailureReason::StorageError);
-    s.failureMessage = q.value(ColFailureMessage).toString();
-    s.ttlSeconds = q.value(ColTtl).toLongLong();
-    s.createdAt = timeFrom(q.value(ColCreated));
-    s.startedAt = timeFrom(q.value(ColStarted));
-    s.expiresAt = timeFrom(q.value(ColExpires));
-    s.endedAt = timeFrom(q.value(ColEnded));
-    const QVariant url = q.value(ColUrl);
-    if (!url.isNull())
-        s.url = QUrl(url.toString(), QUrl::StrictMode);
-    s.resourceId = q.value(ColResource).toString();
-    s.revisionId = q.value(ColRevision).toString();
-    s.ratePerSecond = q.value(ColRate).toDouble();
-    s.unsandboxed = q.value(ColUnsandboxed).toInt() != 0;
-    s.owner = q.value(ColOwner).toString();
-    s.stopRequested = q.value(ColStopRequested).toInt() != 0;
-    return s;
-}
 
 QString activeStatesList()
 {
@@ -204,193 +65,6 @@ QString activeStatesList()
     return states.join(u", ");
 }
 
-// --- revisions
-
-QByteArray sha256Hex(const QByteArray &data)
-{
-    return QCryptographicHash::hash(data, QCryptographicHash::Sha256).toHex();
-}
-
-struct RevisionFile
-{
-    QByteArray path; // UTF-8
-    QByteArray blobHash;
-};
-
-// The revision id: SHA-256 over a versioned, length-prefixed encoding of the compact manifest JSON
-// (QJsonObject sorts its keys) and the files sorted by their UTF-8 path bytes, so equal bundles get equal ids
-// on every platform and no two different bundles encode alike.
-QString revisionIdOf(const QByteArray &manifestJson, QList<RevisionFile> files)
-{
-    std::sort(files.begin(), files.end(),
-              [](const RevisionFile &a, const RevisionFile &b) { return a.path < b.path; });
-    QByteArray encoded;
-    encoded.reserve(64 + manifestJson.size() + files.size() * 96);
-    encoded.append("spawnai-revision-1\nmanifest ")
-        .append(QByteArray::number(manifestJson.size()))
-        .append('\n');
-    encoded.append(manifestJson);
-    encoded.append("\nfiles ").append(QByteArray::number(files.size())).append('\n');
-    for (const RevisionFile &file : std::as_const(files)) {
-        encoded.append("file ").append(QByteArray::number(file.path.size())).append('\n');
-        encoded.append(file.path).append(' ').append(file.blobHash).append('\n');
-    }
-    return QString::fromLatin1(sha256Hex(encoded));
-}
-
-// --- one-off connections (the read-only check before opening)
-
-class TempConnection
-{
-public:
-    TempConnection(const QString &path, const QString &options)
-        : m_name(newConnectionName())
-    {
-        auto db = QSqlDatabase::addDatabase(u"QSQLITE"_s, m_name);
-        db.setDatabaseName(path);
-        db.setConnectOptions(options);
-    }
-    ~TempConnection()
-    {
-        {
-            auto db = QSqlDatabase::database(m_name, false);
-            db.close();
-        }
-        QSqlDatabase::removeDatabase(m_name);
-    }
-    TempConnection(const TempConnection &) = delete;
-    TempConnection &operator=(const TempConnection &) = delete;
-
-    QSqlDatabase db() const { return QSqlDatabase::database(m_name, false); }
-
-private:
-    QString m_name;
-};
-
-QStringList existingBackups(const QString &path)
-{
-    const QFileInfo info(path);
-    QStringList backups;
-    const QStringList names =
-        info.dir().entryList({info.fileName() + u".bak-v*"_s}, QDir::Files, QDir::Name | QDir::Reversed);
-    for (const QString &name : names)
-        backups << info.dir().filePath(name);
-    return backups;
-}
-
-QString damagedMessage(const QString &path, const QString &why)
-{
-    const QStringList backups = existingBackups(path);
-    if (backups.isEmpty())
-        return tr("%1 is damaged (SQLite: %2). SpawnAI did not change it. Move it aside to start with an "
-                  "empty history.")
-            .arg(QDir::toNativeSeparators(path), why);
-    return tr("%1 is damaged (SQLite: %2). SpawnAI did not change it. Restore the backup %3 by copying it "
-              "over the damaged file, or move the file aside to start with an empty history.")
-        .arg(QDir::toNativeSeparators(path), why, QDir::toNativeSeparators(backups.first()));
-}
-
-QString newerMessage(const QString &path, int version)
-{
-    return tr("%1 was written by a newer SpawnAI (schema %2); this version understands up to %3. "
-              "Update SpawnAI to use it. The file was left unchanged.")
-        .arg(QDir::toNativeSeparators(path))
-        .arg(version)
-        .arg(Store::kSchemaVersion);
-}
-
-QString foreignMessage(const QString &path, int applicationId)
-{
-    return tr("%1 belongs to another program (application id %2), not SpawnAI. "
-              "SpawnAI did not change it; choose another file.")
-        .arg(QDir::toNativeSeparators(path))
-        .arg(applicationId);
-}
-
-// The 100-byte SQLite header, read without SQLite: a file to refuse for its version or owner is refused
-// before any connection exists, so not even a -wal/-shm companion appears next to it. SQLite re-checks both
-// values later (a newer version may still sit in an uncheckpointed WAL).
-Result<void> checkHeader(const QString &path)
-{
-    QFile file(path);
-    if (!file.open(QIODevice::ReadOnly))
-        return Error{tr("Cannot read %1: %2.").arg(QDir::toNativeSeparators(path), file.errorString())};
-    const QByteArray header = file.read(100);
-    if (header.size() < 100 || !header.startsWith(QByteArrayView("SQLite format 3\0", 16)))
-        return Error{
-            tr("%1 is not a SpawnAI database (it is not an SQLite file). SpawnAI did not change it; move "
-               "it aside or choose another file.")
-                .arg(QDir::toNativeSeparators(path))};
-    auto bigEndian = [&](int offset) { return qFromBigEndian<qint32>(header.constData() + offset); };
-    const int version = bigEndian(60);
-    if (version > Store::kSchemaVersion)
-        return Error{newerMessage(path, version)};
-    const int applicationId = bigEndian(68);
-    if (applicationId != 0 && applicationId != StoreSchema::kApplicationId)
-        return Error{foreignMessage(path, applicationId)};
-    return {};
-}
-
-// Reads an existing file's schema version and checks it, on a read-only connection: a file that must be
-// refused (newer schema, not a database, damaged) is left byte-for-byte as it was. (A WAL-mode file may get
-// SQLite's empty -wal/-shm companions; the database itself is not written.)
-Result<int> inspectExisting(const QString &path)
-{
-    if (auto header = checkHeader(path); !header)
-        return Error{header.error()};
-
-    TempConnection connection(path, u"QSQLITE_OPEN_READONLY;QSQLITE_BUSY_TIMEOUT=%1"_s.arg(kBusyTimeoutMs));
-    QSqlDatabase db = connection.db();
-    if (!db.open())
-        return Error{
-            tr("Cannot open %1: %2.").arg(QDir::toNativeSeparators(path), sqliteText(db.lastError()))};
-
-    QSqlQuery q(db);
-    auto failure = [&]() -> Error {
-        const QSqlError error = q.lastError();
-        switch (primaryCode(error)) {
-        case SqliteNotADb:
-            return Error{
-                tr("%1 is not a SpawnAI database (SQLite: %2). SpawnAI did not change it; move it aside "
-                   "or choose another file.")
-                    .arg(QDir::toNativeSeparators(path), sqliteText(error))};
-        case SqliteCorrupt:
-            return Error{damagedMessage(path, sqliteText(error))};
-        case SqliteBusy:
-        case SqliteLocked:
-            return Error{tr("Another SpawnAI process kept %1 locked for more than %2 seconds; try again.")
-                             .arg(QDir::toNativeSeparators(path))
-                             .arg(kBusyTimeoutMs / 1000)};
-        default:
-            return Error{
-                tr("Cannot read %1 (SQLite: %2).").arg(QDir::toNativeSeparators(path), sqliteText(error))};
-        }
-    };
-
-    if (!q.exec(u"PRAGMA user_version"_s) || !q.next())
-        return failure();
-    const int version = q.value(0).toInt();
-    if (version > Store::kSchemaVersion)
-        return Error{newerMessage(path, version)};
-
-    if (!q.exec(u"PRAGMA application_id"_s) || !q.next())
-        return failure();
-    const int applicationId = q.value(0).toInt();
-    if (applicationId != 0 && applicationId != StoreSchema::kApplicationId)
-        return Error{foreignMessage(path, applicationId)};
-
-    if (!q.exec(u"PRAGMA quick_check"_s))
-        return failure();
-    QStringList problems;
-    while (q.next())
-        problems << q.value(0).toString();
-    if (q.lastError().isValid())
-        return failure();
-    if (problems != QStringList{u"ok"_s})
-        return Error{damagedMessage(path, problems.mid(0, 3).join(u"; "))};
-    return version;
-}
-
 } // namespace
 
 // ----------------------------------------------------------------------------------------------------
@@ -399,7 +73,7 @@ struct Store::Private
 {
     explicit Private(const QString &dbPath)
         : path(dbPath)
-        , connectionName(newConnectionName())
+        , connectionName(StoreSqlite::newConnectionName())
     {}
     ~Private()
     {
@@ -536,36 +210,36 @@ Error Store::Private::writeError(const QString &what) const
     const QString file = QDir::toNativeSeparators(path);
     qCWarning(lcStore) << what << lastError.text() << lastError.nativeErrorCode();
     QString why;
-    switch (primaryCode(lastError)) {
-    case SqliteFull:
+    switch (StoreSqlite::primaryCode(lastError)) {
+    case StoreSqlite::Full:
         why = tr("The disk holding %1 is full; free some space — nothing was lost, the change was not saved.")
                   .arg(file);
         break;
-    case SqliteIoErr:
+    case StoreSqlite::IoErr:
         why = tr("Writing %1 failed with a disk I/O error (%2); check the disk and its free space — "
                  "nothing was lost, the change was not saved.")
-                  .arg(file, sqliteText(lastError));
+                  .arg(file, StoreSqlite::errorText(lastError));
         break;
-    case SqliteReadOnly:
-    case SqliteCantOpen:
+    case StoreSqlite::ReadOnly:
+    case StoreSqlite::CantOpen:
         why = tr("%1 is read-only (or its folder is); fix its permissions — "
                  "nothing was lost, the change was not saved.")
                   .arg(file);
         break;
-    case SqliteBusy:
-    case SqliteLocked:
+    case StoreSqlite::Busy:
+    case StoreSqlite::Locked:
         why = tr("Another SpawnAI process kept %1 locked for more than %2 seconds; try again — "
                  "the change was not saved.")
                   .arg(file)
-                  .arg(kBusyTimeoutMs / 1000);
+                  .arg(StoreSqlite::kBusyTimeoutMs / 1000);
         break;
-    case SqliteCorrupt:
-    case SqliteNotADb:
+    case StoreSqlite::Corrupt:
+    case StoreSqlite::NotADb:
         why = tr("%1 is damaged (SQLite: %2); the change was not saved. Restart SpawnAI to check the file.")
-                  .arg(file, sqliteText(lastError));
+                  .arg(file, StoreSqlite::errorText(lastError));
         break;
     default:
-        why = tr("SQLite said: %1.").arg(sqliteText(lastError));
+        why = tr("SQLite said: %1.").arg(StoreSqlite::errorText(lastError));
         break;
     }
     return Error{what + u' ' + why};
@@ -576,24 +250,24 @@ Error Store::Private::readError(const QString &what) const
     const QString file = QDir::toNativeSeparators(path);
     qCWarning(lcStore) << what << lastError.text() << lastError.nativeErrorCode();
     QString why;
-    switch (primaryCode(lastError)) {
-    case SqliteBusy:
-    case SqliteLocked:
+    switch (StoreSqlite::primaryCode(lastError)) {
+    case StoreSqlite::Busy:
+    case StoreSqlite::Locked:
         why = tr("Another SpawnAI process kept %1 locked for more than %2 seconds; try again.")
                   .arg(file)
-                  .arg(kBusyTimeoutMs / 1000);
+                  .arg(StoreSqlite::kBusyTimeoutMs / 1000);
         break;
-    case SqliteIoErr:
+    case StoreSqlite::IoErr:
         why = tr("Reading %1 failed with a disk I/O error (%2); check the disk.")
-                  .arg(file, sqliteText(lastError));
+                  .arg(file, StoreSqlite::errorText(lastError));
         break;
-    case SqliteCorrupt:
-    case SqliteNotADb:
+    case StoreSqlite::Corrupt:
+    case StoreSqlite::NotADb:
         why = tr("%1 is damaged (SQLite: %2). Restart SpawnAI to check the file.")
-                  .arg(file, sqliteText(lastError));
+                  .arg(file, StoreSqlite::errorText(lastError));
         break;
     default:
-        why = tr("SQLite said: %1.").arg(sqliteText(lastError));
+        why = tr("SQLite said: %1.").arg(StoreSqlite::errorText(lastError));
         break;
     }
     return Error{what + u' ' + why};
@@ -603,11 +277,11 @@ Result<void> Store::Private::connect()
 {
     db = QSqlDatabase::addDatabase(u"QSQLITE"_s, connectionName);
     db.setDatabaseName(path);
-    db.setConnectOptions(u"QSQLITE_BUSY_TIMEOUT=%1"_s.arg(kBusyTimeoutMs));
+    db.setConnectOptions(u"QSQLITE_BUSY_TIMEOUT=%1"_s.arg(StoreSqlite::kBusyTimeoutMs));
     if (!db.open()) {
         lastError = db.lastError();
         return Error{tr("Cannot open or create %1: %2. Check that its folder exists and is writable.")
-                         .arg(QDir::toNativeSeparators(path), sqliteText(lastError))};
+                         .arg(QDir::toNativeSeparators(path), StoreSqlite::errorText(lastError))};
     }
     const QString what = tr("Cannot set up %1.").arg(QDir::toNativeSeparators(path));
     // WAL: readers (`spawnai list`) never block the writer. The mode is stored in the file, the others are
@@ -651,7 +325,7 @@ Result<void> Store::Private::migrate()
     if (version < 0)
         return readError(tr("Cannot read the schema version of %1.").arg(QDir::toNativeSeparators(path)));
     if (version > kSchemaVersion)
-        return Error{newerMessage(path, version)};
+        return Error{StoreFile::newerMessage(path, version)};
     if (version == kSchemaVersion)
         return {};
 
@@ -681,7 +355,7 @@ Result<void> Store::Private::migrate()
         if (locked < 0)
             return writeError(what);
         if (locked > kSchemaVersion)
-            return Error{newerMessage(path, locked)};
+            return Error{StoreFile::newerMessage(path, locked)};
         QSqlQuery query(db);
         for (const StoreSchema::Step &step : StoreSchema::steps()) {
             if (step.version <= locked)
@@ -708,7 +382,7 @@ Result<void> Store::Private::migrate()
 bool Store::Private::appendEventLocked(const QString &sessionId, const QString &kind, int from, int to,
                                        const QString &detail)
 {
-    return bool(run(kInsertEvent, {sessionId, nowMs(), kind, from, to, textValue(detail)}));
+    return bool(run(kInsertEvent, {sessionId, nowMs(), kind, from, to, StoreSqlite::textValue(detail)}));
 }
 
 // ----------------------------------------------------------------------------------------------------
@@ -732,7 +406,7 @@ Result<std::unique_ptr<Store>> Store::open(const QString &path)
     // A zero-length file is what SQLite itself creates; anything else is checked before we write a byte.
     const bool hadContent = info.exists() && info.size() > 0;
     if (hadContent) {
-        const auto inspected = inspectExisting(absolute);
+        const auto inspected = StoreFile::inspect(absolute);
         if (!inspected)
             return Error{inspected.error()};
     }
@@ -748,7 +422,7 @@ Result<std::unique_ptr<Store>> Store::open(const QString &path)
         if (!q)
             return d->readError(tr("Cannot read %1.").arg(QDir::toNativeSeparators(absolute)));
         if (!q->next())
-            return Error{damagedMessage(absolute, tr("the installation id is missing"))};
+            return Error{StoreFile::damagedMessage(absolute, tr("the installation id is missing"))};
         d->installId = q->value(0).toString();
     }
     qCDebug(lcStore) << "opened" << absolute << "install" << d->installId;
@@ -780,9 +454,9 @@ Result<void> Store::insertSession(const Session &session)
             if (exists->next())
                 return Error{what + u' ' + tr("A session with the id %1 already exists.").arg(session.id)};
         }
-        QVariantList values = sessionFields(session);
+        QVariantList values = SessionRow::fields(session);
         values << int(session.state) << session.id;
-        if (!d->run(kInsertSession, values))
+        if (!d->run(SessionRow::kInsert, values))
             return d->writeError(what);
         if (!d->appendEventLocked(session.id, u"created"_s, int(session.state), int(session.state), {}))
             return d->writeError(what);
@@ -821,9 +495,9 @@ Result<void> Store::transition(Session &session, SessionState to, const QString 
                                   .arg(SessionStates::label(session.state), SessionStates::label(from));
             return Error{what + u' ' + why};
         }
-        QVariantList values = sessionFields(session);
+        QVariantList values = SessionRow::fields(session);
         values << int(to) << session.id;
-        if (!d->run(kTransitionSession, values))
+        if (!d->run(SessionRow::kTransition, values))
             return d->writeError(what);
         if (!d->appendEventLocked(session.id, u"transition"_s, int(from), int(to), detail))
             return d->writeError(what);
@@ -840,10 +514,10 @@ Result<void> Store::updateSession(const Session &session)
 {
     const QString what = tr("Could not save session “%1”.").arg(displayName(session));
     return d->write(what, [&]() -> Result<void> {
-        QVariantList values = sessionFields(session);
+        QVariantList values = SessionRow::fields(session);
         values << session.id;
         {
-            Private::Cursor q = d->run(kUpdateSession, values);
+            Private::Cursor q = d->run(SessionRow::kUpdate, values);
             if (!q)
                 return d->writeError(what);
             if (q->numRowsAffected() == 0)
@@ -878,25 +552,25 @@ Result<void> Store::appendEvent(const QString &sessionId, const QString &kind, c
 Result<Session> Store::session(const QString &id) const
 {
     const QString what = tr("Could not read session %1.").arg(id);
-    Private::Cursor q = d->run(kSelectSessions + u" WHERE id = ?"_s, {id});
+    Private::Cursor q = d->run(SessionRow::kSelect + u" WHERE id = ?"_s, {id});
     if (!q)
         return d->readError(what);
     if (!q->next())
         return Error{tr("There is no session %1.").arg(id)};
-    return sessionFrom(*q);
+    return SessionRow::toSession(*q);
 }
 
 Result<QList<Session>> Store::sessions() const
 {
     const QString what = tr("Could not read the sessions.");
-    static const QString sql = kSelectSessions + kNewestFirst;
+    static const QString sql = SessionRow::kSelect + SessionRow::kNewestFirst;
     Private::Cursor q = d->run(sql);
     if (!q)
         return d->readError(what);
     QList<Session> list;
     list.reserve(d->lastSessionCount + 16);
     while (q->next())
-        list.append(sessionFrom(*q));
+        list.append(SessionRow::toSession(*q));
     if (q->lastError().isValid()) {
         d->lastError = q->lastError();
         return d->readError(what);
@@ -908,14 +582,14 @@ Result<QList<Session>> Store::sessions() const
 Result<QList<Session>> Store::activeSessions() const
 {
     static const QString sql =
-        kSelectSessions + u" WHERE state IN ("_s + activeStatesList() + u")"_s + kNewestFirst;
+        SessionRow::kSelect + u" WHERE state IN ("_s + activeStatesList() + u")"_s + SessionRow::kNewestFirst;
     const QString what = tr("Could not read the active sessions.");
     Private::Cursor q = d->run(sql);
     if (!q)
         return d->readError(what);
     QList<Session> list;
     while (q->next())
-        list.append(sessionFrom(*q));
+        list.append(SessionRow::toSession(*q));
     if (q->lastError().isValid()) {
         d->lastError = q->lastError();
         return d->readError(what);
@@ -976,7 +650,7 @@ Result<QList<SessionEvent>> Store::events(const QString &sessionId) const
         SessionEvent e;
         e.seq = q->value(0).toLongLong();
         e.sessionId = q->value(1).toString();
-        e.at = timeFrom(q->value(2));
+        e.at = StoreSqlite::timeFrom(q->value(2));
         e.kind = q->value(3).toString();
         e.from = SessionStates::fromInt(q->value(4).toInt()).value_or(SessionState::Draft);
         e.to = SessionStates::fromInt(q->value(5).toInt()).value_or(SessionState::Draft);
@@ -1065,11 +739,11 @@ Result<void> Store::removeSession(const QString &sessionId)
 Result<QString> Store::saveRevision(const AppBundle &bundle, const QString &parentId, const QString &prompt)
 {
     const QByteArray manifest = QJsonDocument(bundle.manifest.toJson()).toJson(QJsonDocument::Compact);
-    QList<RevisionFile> files;
+    QList<RevisionId::File> files;
     files.reserve(bundle.files.size());
     for (auto it = bundle.files.cbegin(); it != bundle.files.cend(); ++it)
-        files.append({it.key().toUtf8(), sha256Hex(it.value())});
-    const QString id = revisionIdOf(manifest, files);
+        files.append({it.key().toUtf8(), RevisionId::sha256Hex(it.value())});
+    const QString id = RevisionId::of(manifest, files);
 
     const QString what = tr("Could not save the code revision “%1”.").arg(bundle.manifest.title);
     auto result = d->write(what, [&]() -> Result<void> {
@@ -1090,7 +764,8 @@ Result<QString> Store::saveRevision(const AppBundle &bundle, const QString &pare
         }
         if (!d->run(u"INSERT INTO revisions (id, parent_id, prompt, created_at, manifest) "
                     "VALUES (?, ?, ?, ?, ?)"_s,
-                    {id, textValue(parentId), textValue(prompt), nowMs(), QString::fromUtf8(manifest)}))
+                    {id, StoreSqlite::textValue(parentId), StoreSqlite::textValue(prompt), nowMs(),
+                     QString::fromUtf8(manifest)}))
             return d->writeError(what);
         qsizetype i = 0;
         for (auto it = bundle.files.cbegin(); it != bundle.files.cend(); ++it, ++i) {
@@ -1131,7 +806,7 @@ Result<AppBundle> Store::revision(const QString &revisionId) const
     };
 
     AppBundle bundle;
-    QList<RevisionFile> files;
+    QList<RevisionId::File> files;
     {
         Private::Cursor q = d->run(u"SELECT f.path, f.blob_hash, b.content FROM revision_files f "
                                    "LEFT JOIN blobs b ON b.hash = f.blob_hash WHERE f.revision_id = ?"_s,
@@ -1145,7 +820,7 @@ Result<AppBundle> Store::revision(const QString &revisionId) const
             if (content.isNull()) // SQL NULL from the LEFT JOIN; an empty file is a non-null empty blob
                 return damaged(tr("the content of %1 is missing").arg(path));
             QByteArray bytes = content.toByteArray();
-            if (sha256Hex(bytes) != hash)
+            if (RevisionId::sha256Hex(bytes) != hash)
                 return damaged(tr("the content of %1 does not match its hash").arg(path));
             files.append({path.toUtf8(), hash});
             bundle.files.insert(path, std::move(bytes));
@@ -1155,7 +830,7 @@ Result<AppBundle> Store::revision(const QString &revisionId) const
             return d->readError(what);
         }
     }
-    if (revisionIdOf(manifest, files) != revisionId)
+    if (RevisionId::of(manifest, files) != revisionId)
         return damaged(tr("its manifest or file list does not match its id"));
     auto parsed = AppManifest::fromJson(manifest);
     if (!parsed)
@@ -1173,7 +848,7 @@ Result<void> Store::addPrompt(const QString &text, const QString &sessionId)
     const QString what = tr("Could not save the prompt in the history.");
     return d->write(what, [&]() -> Result<void> {
         if (!d->run(u"INSERT INTO prompts (at, text, session_id) VALUES (?, ?, ?)"_s,
-                    {nowMs(), text, textValue(sessionId)}))
+                    {nowMs(), text, StoreSqlite::textValue(sessionId)}))
             return d->writeError(what);
         return {};
     });
@@ -1188,7 +863,7 @@ Result<QList<PromptEntry>> Store::prompts(int limit) const
         return d->readError(what);
     QList<PromptEntry> list;
     while (q->next())
-        list.append({q->value(0).toLongLong(), timeFrom(q->value(1)), q->value(2).toString(),
+        list.append({q->value(0).toLongLong(), StoreSqlite::timeFrom(q->value(1)), q->value(2).toString(),
                      q->value(3).toString()});
     return list;
 }

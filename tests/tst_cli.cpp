@@ -323,6 +323,37 @@ private slots:
         QCOMPARE(after[u"state"_s].toString(), u"ended"_s);
     }
 
+    void crashAtAnyPointOfADeployIsRecovered_data()
+    {
+        QTest::addColumn<QString>("point");
+        QTest::addColumn<QString>("expectedState");
+        QTest::addColumn<QStringList>("extra");
+        QTest::newRow("after the intent is recorded") << u"after-intent"_s << u"failed"_s << QStringList();
+        QTest::newRow("before the sandbox is recorded") << u"before-resource-recorded"_s << u"failed"_s << QStringList();
+        QTest::newRow("after the sandbox is recorded") << u"after-resource-recorded"_s << u"failed"_s << QStringList();
+        QTest::newRow("before Running is recorded") << u"before-running"_s << u"failed"_s << QStringList();
+        QTest::newRow("during the destroy at expiry") << u"during-destroy"_s << u"ended"_s << QStringList{u"--ttl"_s, u"1s"_s};
+    }
+
+    void crashAtAnyPointOfADeployIsRecovered()
+    {
+        QFETCH(QString, point);
+        QFETCH(QString, expectedState);
+        QFETCH(QStringList, extra);
+        const Run crashed = run(QStringList{u"deploy"_s, app(u"crash-"_s + point, {{u"app.py"_s, kPythonApp}})} + extra, {},
+                                {{u"SPAWNAI_CRASH_AT"_s, point}});
+        QCOMPARE(crashed.exitCode, 137);
+        // The next spawnai finds the session, finishes its story and destroys anything left: bwrap's
+        // --die-with-parent has a window right after launch in which a sandbox can outlive its parent.
+        const QJsonObject session = listed();
+        QCOMPARE(session[u"state"_s].toString(), expectedState);
+        if (expectedState == u"failed")
+            QCOMPARE(session[u"failure"_s].toString(), u"interrupted"_s);
+        QTRY_VERIFY_WITH_TIMEOUT(LocalProcesses::find(runDir()).isEmpty(), 2000);
+        const QJsonArray active = QJsonDocument::fromJson(run({u"list"_s, u"--json"_s, u"--active"_s}).out.toUtf8()).array();
+        QVERIFY(active.isEmpty());
+    }
+
     void keysComeFromStdinOnly()
     {
         if (qEnvironmentVariableIsEmpty("DBUS_SESSION_BUS_ADDRESS"))

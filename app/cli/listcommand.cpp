@@ -8,6 +8,7 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QTimer>
 
 using namespace Qt::StringLiterals;
 
@@ -48,11 +49,19 @@ void ListCommand::start(const QStringList &arguments)
     // What dead SpawnAI processes left is cleaned up first, so the list tells the truth.
     connect(&m_core.controller(), &SessionController::recoveryFinished, this, &ListCommand::print,
             Qt::SingleShotConnection);
+    // A provider that does not answer must not keep the list from showing.
+    QTimer::singleShot(kRecoveryWaitMs, this, [this] {
+        Console::err(tr("(still cleaning up after an earlier SpawnAI; the list may change)"));
+        print();
+    });
     m_core.controller().recover();
 }
 
 void ListCommand::print()
 {
+    if (m_printed)
+        return;
+    m_printed = true;
     auto sessions = m_core.store().sessions();
     if (!sessions) {
         Console::error(sessions.error());

@@ -9,6 +9,8 @@ class ListCommand final : public CliCommand
 {
     Q_OBJECT
 public:
+    static constexpr int kRecoveryWaitMs = 5000;
+
     explicit ListCommand(AppCore &core, QObject *parent = nullptr);
     void start(const QStringList &arguments) override;
 
@@ -18,4 +20,5 @@ private:
     AppCore &m_core;
     bool m_json = false;
     bool m_activeOnly = false;
+    bool m_printed = false;
 };
