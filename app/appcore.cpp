@@ -9,7 +9,8 @@
 Result<std::unique_ptr<AppCore>> AppCore::open()
 {
     if (!QDir().mkpath(Paths::dataDir()))
-        return Error{QCoreApplication::translate("AppCore", "Cannot create SpawnAI's data folder %1.").arg(Paths::dataDir())};
+        return Error{QCoreApplication::translate("AppCore", "Cannot create SpawnAI's data folder %1.")
+                         .arg(Paths::dataDir())};
     auto store = Store::open(Paths::databasePath());
     if (!store)
         return Error{store.error()};
@@ -20,7 +21,9 @@ Result<std::unique_ptr<AppCore>> AppCore::open()
 }
 
 AppCore::AppCore(std::unique_ptr<Store> store, std::unique_ptr<InstanceLock> instance)
-    : m_store(std::move(store)), m_instance(std::move(instance)), m_pricing(PricingCatalogue::shipped())
+    : m_store(std::move(store))
+    , m_instance(std::move(instance))
+    , m_pricing(PricingCatalogue::shipped())
 {
     m_controller = new SessionController(*m_store, *m_instance, m_pricing, this);
     LocalProviderOptions options = LocalProviderOptions::fromEnvironment(Paths::runDir());

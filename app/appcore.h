@@ -19,7 +19,8 @@ class AppCore final : public QObject
 {
     Q_OBJECT
 public:
-    // Opens the store in the data directory and wires the providers. Fails with a message the user can act on.
+    // Opens the store in the data directory and wires the providers. Fails with a message the user can act
+    // on.
     static Result<std::unique_ptr<AppCore>> open();
     ~AppCore() override;
 

@@ -29,25 +29,24 @@ QString settingsKey(const QString &name)
 } // namespace
 
 AppSettings::AppSettings()
-    : AppSettings(QStandardPaths::writableLocation(QStandardPaths::GenericConfigLocation)
-                  + u"/spawnai/spawnai.conf"_s)
-{
-}
+    : AppSettings(QStandardPaths::writableLocation(QStandardPaths::GenericConfigLocation) +
+                  u"/spawnai/spawnai.conf"_s)
+{}
 
 AppSettings::AppSettings(const QString &fileName)
     : m_settings(std::make_unique<QSettings>(fileName, QSettings::IniFormat))
-{
-}
+{}
 
 QList<AppSettings::Key> AppSettings::keys()
 {
     return {
         {kAllowUnsandboxed,
-         tr("Run local apps WITHOUT a sandbox when bubblewrap cannot run (true/false). Generated code could then "
+         tr("Run local apps WITHOUT a sandbox when bubblewrap cannot run (true/false). Generated code could "
+            "then "
             "read your files and use your network. Not recommended."),
          u"false"_s},
-        {kLocalStartTimeout, tr("How long a local app may take to answer its first request (for example 30s)."),
-         u"30s"_s},
+        {kLocalStartTimeout,
+         tr("How long a local app may take to answer its first request (for example 30s)."), u"30s"_s},
         {kDefaultProvider, tr("Provider used when none is given."), u"local"_s},
         {kDefaultTtl, tr("Lifetime used when none is given (for example 2h, 90m)."), u"2h"_s},
     };
@@ -65,7 +64,8 @@ QString AppSettings::value(const QString &key) const
 Result<void> AppSettings::setValue(const QString &key, const QString &value)
 {
     const QList<Key> known = keys();
-    const bool exists = std::any_of(known.cbegin(), known.cend(), [&](const Key &k) { return k.name == key; });
+    const bool exists =
+        std::any_of(known.cbegin(), known.cend(), [&](const Key &k) { return k.name == key; });
     if (!exists) {
         QStringList names;
         for (const Key &k : known)

@@ -14,15 +14,16 @@ class AppSettings final
 public:
     struct Key
     {
-        QString name;          // as `spawnai config` takes it
+        QString name; // as `spawnai config` takes it
         QString description;
         QString defaultValue;
     };
 
-    AppSettings();                                  // $XDG_CONFIG_HOME/spawnai/spawnai.conf
-    explicit AppSettings(const QString &fileName);  // for tests
+    AppSettings();                                 // $XDG_CONFIG_HOME/spawnai/spawnai.conf
+    explicit AppSettings(const QString &fileName); // for tests
 
-    // Run apps without bubblewrap when it is unavailable. Off by default; every such session carries a warning.
+    // Run apps without bubblewrap when it is unavailable. Off by default; every such session carries a
+    // warning.
     bool allowUnsandboxed() const;
     QString defaultProvider() const;
     qint64 defaultTtlSeconds() const;

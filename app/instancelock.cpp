@@ -38,9 +38,11 @@ Result<std::unique_ptr<InstanceLock>> InstanceLock::acquire(const QString &dataD
     return lock;
 }
 
-InstanceLock::InstanceLock(const QString &dir, const QString &id, int fd) : m_dir(dir), m_id(id), m_fd(fd)
-{
-}
+InstanceLock::InstanceLock(const QString &dir, const QString &id, int fd)
+    : m_dir(dir)
+    , m_id(id)
+    , m_fd(fd)
+{}
 
 InstanceLock::~InstanceLock()
 {

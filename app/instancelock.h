@@ -6,9 +6,10 @@
 
 #include <memory>
 
-// Marks one running SpawnAI process (GUI or CLI) that drives sessions. Sessions record their owner's id; another
-// process tells whether that owner is still alive by trying its lock. flock(2) is released by the kernel when
-// the process dies, however it dies, so a kill -9 leaves no stale "alive" owner and pid reuse cannot fool it.
+// Marks one running SpawnAI process (GUI or CLI) that drives sessions. Sessions record their owner's id;
+// another process tells whether that owner is still alive by trying its lock. flock(2) is released by the
+// kernel when the process dies, however it dies, so a kill -9 leaves no stale "alive" owner and pid reuse
+// cannot fool it.
 class InstanceLock final
 {
 public:

@@ -27,9 +27,12 @@ QDateTime nowUtc()
 
 } // namespace
 
-SessionController::SessionController(Store &store, const InstanceLock &instance, const PricingCatalogue &pricing,
-                                     QObject *parent)
-    : QObject(parent), m_store(store), m_instance(instance), m_pricing(pricing)
+SessionController::SessionController(Store &store, const InstanceLock &instance,
+                                     const PricingCatalogue &pricing, QObject *parent)
+    : QObject(parent)
+    , m_store(store)
+    , m_instance(instance)
+    , m_pricing(pricing)
 {
     m_expiryTimer.setSingleShot(true);
     m_expiryTimer.setTimerType(Qt::PreciseTimer);
@@ -95,17 +98,21 @@ Result<QString> SessionController::deploy(const AppBundle &bundle, const DeployO
 {
     Provider *target = provider(options.provider);
     if (!target)
-        return Error{tr("Unknown provider \"%1\". Available: %2.").arg(options.provider, providerKeys().join(u", "_s))};
+        return Error{tr("Unknown provider \"%1\". Available: %2.")
+                         .arg(options.provider, providerKeys().join(u", "_s))};
     const ProviderCapabilities caps = target->capabilities();
     if (!caps.runtimes.contains(bundle.manifest.runtime))
-        return Error{tr("%1 cannot run %2 apps.").arg(caps.displayName, Runtimes::name(bundle.manifest.runtime))};
-    if (auto lifetime = checkLifetime(options.ttlSeconds, caps.maxLifetimeSeconds, caps.displayName); !lifetime)
+        return Error{
+            tr("%1 cannot run %2 apps.").arg(caps.displayName, Runtimes::name(bundle.manifest.runtime))};
+    if (auto lifetime = checkLifetime(options.ttlSeconds, caps.maxLifetimeSeconds, caps.displayName);
+        !lifetime)
         return Error{lifetime.error()};
     if (auto valid = bundle.validate(); !valid)
         return Error{valid.error()};
     const QString size = options.size.isEmpty() ? caps.defaultSize : options.size;
     if (!caps.sizes.isEmpty() && !caps.sizes.contains(size))
-        return Error{tr("%1 has no size \"%2\". Sizes: %3.").arg(caps.displayName, size, caps.sizes.join(u", "_s))};
+        return Error{
+            tr("%1 has no size \"%2\". Sizes: %3.").arg(caps.displayName, size, caps.sizes.join(u", "_s))};
 
     auto revision = m_store.saveRevision(bundle);
     if (!revision)
@@ -128,7 +135,8 @@ Result<QString> SessionController::deploy(const AppBundle &bundle, const DeployO
         return Error{inserted.error()};
     m_owned.insert(session.id, session);
     // Intent first: a crash from here on is found by recovery.
-    if (auto intent = commit(session, SessionState::Provisioning, tr("deploy to %1").arg(caps.displayName)); !intent) {
+    if (auto intent = commit(session, SessionState::Provisioning, tr("deploy to %1").arg(caps.displayName));
+        !intent) {
         m_owned.remove(session.id);
         return Error{intent.error()};
     }
@@ -159,7 +167,8 @@ Result<QString> SessionController::deploy(const AppBundle &bundle, const DeployO
             emit storageFailed(saved.error());
         crashPoint("after-resource-recorded");
     });
-    connect(job, &DeployJob::finished, this, [this, id](const DeployResult &result) { onDeployFinished(id, result); });
+    connect(job, &DeployJob::finished, this,
+            [this, id](const DeployResult &result) { onDeployFinished(id, result); });
     QMetaObject::invokeMethod(job, &DeployJob::start, Qt::QueuedConnection); // the caller sees the id first
     m_pollTimer.start();
     return id;
@@ -170,7 +179,7 @@ void SessionController::onDeployStage(const QString &sessionId, DeployStage stag
     auto it = m_owned.find(sessionId);
     if (it == m_owned.end() || it->state == SessionState::Stopping)
         return;
-    const SessionState target = stage == DeployStage::Uploading ? SessionState::Uploading
+    const SessionState target = stage == DeployStage::Uploading  ? SessionState::Uploading
                                 : stage == DeployStage::Starting ? SessionState::Starting
                                                                  : it->state;
     if (target != it->state && SessionStates::canTransition(it->state, target)) {
@@ -238,11 +247,12 @@ Result<void> SessionController::stop(const QString &sessionId)
         if (!stored)
             return Error{stored.error()};
         if (!stored->isActive())
-            return Error{tr("Session %1 has already %2.")
-                             .arg(stored->name, stored->state == SessionState::Failed ? tr("failed") : tr("ended"))};
+            return Error{
+                tr("Session %1 has already %2.")
+                    .arg(stored->name, stored->state == SessionState::Failed ? tr("failed") : tr("ended"))};
         if (m_instance.isAlive(stored->owner))
             return m_store.requestStop(sessionId); // its owner stops it within a second
-        (void)recoverSession(*stored);              // its owner died: clean up here
+        (void)recoverSession(*stored);             // its owner died: clean up here
         return {};
     }
     Session &session = *it;
@@ -277,7 +287,8 @@ Result<void> SessionController::extend(const QString &sessionId, qint64 seconds)
 {
     auto it = m_owned.find(sessionId);
     if (it == m_owned.end())
-        return Error{tr("This session is run by another SpawnAI window or terminal, or has ended; extend it there.")};
+        return Error{
+            tr("This session is run by another SpawnAI window or terminal, or has ended; extend it there.")};
     Session &session = *it;
     if (session.state != SessionState::Running && session.state != SessionState::Expiring)
         return Error{tr("Only a running session can be extended.")};
@@ -289,9 +300,11 @@ Result<void> SessionController::extend(const QString &sessionId, qint64 seconds)
         return Error{tr("%1 sessions cannot be extended.").arg(caps.displayName)};
     const qint64 lifetime = session.startedAt.secsTo(session.expiresAt) + seconds;
     if (lifetime > caps.maxLifetimeSeconds) {
-        const qint64 room = std::max<qint64>(0, caps.maxLifetimeSeconds - session.startedAt.secsTo(session.expiresAt));
-        return Error{tr("%1 sessions can run at most %2 in all; this one can be extended by at most %3.")
-                         .arg(caps.displayName, formatDuration(caps.maxLifetimeSeconds), formatDuration(room))};
+        const qint64 room =
+            std::max<qint64>(0, caps.maxLifetimeSeconds - session.startedAt.secsTo(session.expiresAt));
+        return Error{
+            tr("%1 sessions can run at most %2 in all; this one can be extended by at most %3.")
+                .arg(caps.displayName, formatDuration(caps.maxLifetimeSeconds), formatDuration(room))};
     }
 
     session.expiresAt = session.expiresAt.addSecs(seconds);
@@ -301,9 +314,9 @@ Result<void> SessionController::extend(const QString &sessionId, qint64 seconds)
         session.ttlSeconds -= seconds;
         return saved;
     }
-    (void)m_store.appendEvent(sessionId, u"extended"_s,
-                              tr("+%1, now ends at %2")
-                                  .arg(formatDuration(seconds), session.expiresAt.toString(Qt::ISODate)));
+    (void)m_store.appendEvent(
+        sessionId, u"extended"_s,
+        tr("+%1, now ends at %2").arg(formatDuration(seconds), session.expiresAt.toString(Qt::ISODate)));
     const QDeadlineTimer deadline = m_deadlines.value(sessionId);
     armDeadline(sessionId, std::max<qint64>(0, deadline.remainingTime()) + seconds * 1000);
     if (session.state == SessionState::Expiring && session.secondsLeft(nowUtc()) > kExpiringLeadSeconds)
@@ -320,8 +333,8 @@ Result<void> SessionController::extend(const QString &sessionId, qint64 seconds)
     return {};
 }
 
-void SessionController::destroyResource(const QString &sessionId, SessionState endState, const QString &detail,
-                                        int attempt)
+void SessionController::destroyResource(const QString &sessionId, SessionState endState,
+                                        const QString &detail, int attempt)
 {
     auto it = m_owned.find(sessionId);
     if (it == m_owned.end())
@@ -337,11 +350,14 @@ void SessionController::destroyResource(const QString &sessionId, SessionState e
                 if (session == m_owned.end())
                     return;
                 if (!outcome.ok()) {
-                    // Nothing may keep billing: try again, backing off; a restart resends it too (state Stopping).
+                    // Nothing may keep billing: try again, backing off; a restart resends it too (state
+                    // Stopping).
                     const int delay = std::min(kMaxDestroyBackoffMs, 1000 << std::min(attempt, 5));
                     qCWarning(lcLifecycle) << "destroy of" << sessionId << "failed:" << outcome.message
                                            << "- retrying in" << delay << "ms";
-                    QTimer::singleShot(delay, this, [=, this] { destroyResource(sessionId, endState, detail, attempt + 1); });
+                    QTimer::singleShot(delay, this, [=, this] {
+                        destroyResource(sessionId, endState, detail, attempt + 1);
+                    });
                     return;
                 }
                 m_destroying.remove(sessionId);
@@ -379,7 +395,8 @@ void SessionController::onExpiryTimer()
         const qint64 left = m_deadlines.value(id).remainingTime();
         if (left <= 0) {
             if (commit(*it, SessionState::Stopping, tr("expired")))
-                destroyResource(id, SessionState::Ended, tr("expired after %1").arg(formatDuration(it->ttlSeconds)));
+                destroyResource(id, SessionState::Ended,
+                                tr("expired after %1").arg(formatDuration(it->ttlSeconds)));
         } else if (left <= kExpiringLeadSeconds * 1000 && it->state == SessionState::Running) {
             (void)commit(*it, SessionState::Expiring, tr("%1 left").arg(formatDuration((left + 999) / 1000)));
         }
@@ -466,8 +483,9 @@ bool SessionController::recoverSession(Session session)
         return false;
     }
 
-    const bool deploying = session.state == SessionState::Provisioning || session.state == SessionState::Uploading
-                           || session.state == SessionState::Starting;
+    const bool deploying = session.state == SessionState::Provisioning ||
+                           session.state == SessionState::Uploading ||
+                           session.state == SessionState::Starting;
     QString detail;
     SessionState endState = SessionState::Ended;
     if (expired) {
@@ -499,24 +517,26 @@ void SessionController::destroyOrphans(Provider *target)
 {
     ++m_recoveryJobs;
     ListJob *job = target->list(m_store.installId());
-    connect(job, &ListJob::finished, this, [this, target](const ProviderOutcome &outcome, const QList<RemoteResource> &resources) {
-        if (!outcome.ok())
-            qCWarning(lcLifecycle) << "cannot list" << target->capabilities().key << outcome.message;
-        for (const RemoteResource &resource : resources) {
-            if (m_owned.contains(resource.sessionId))
-                continue;
-            auto stored = m_store.session(resource.sessionId);
-            if (stored && stored->isActive() && m_instance.isAlive(stored->owner))
-                continue; // another live SpawnAI runs it
-            qCInfo(lcLifecycle) << "destroying orphan" << resource.resourceId << "of session" << resource.sessionId;
-            ++m_recoveryJobs;
-            ++m_recoveryCleaned;
-            ProviderJob *destroy = target->destroy(resource.resourceId, resource.sessionId);
-            connect(destroy, &ProviderJob::finished, this, [this] { recoveryJobDone(); });
-            destroy->start();
-        }
-        recoveryJobDone();
-    });
+    connect(job, &ListJob::finished, this,
+            [this, target](const ProviderOutcome &outcome, const QList<RemoteResource> &resources) {
+                if (!outcome.ok())
+                    qCWarning(lcLifecycle) << "cannot list" << target->capabilities().key << outcome.message;
+                for (const RemoteResource &resource : resources) {
+                    if (m_owned.contains(resource.sessionId))
+                        continue;
+                    auto stored = m_store.session(resource.sessionId);
+                    if (stored && stored->isActive() && m_instance.isAlive(stored->owner))
+                        continue; // another live SpawnAI runs it
+                    qCInfo(lcLifecycle)
+                        << "destroying orphan" << resource.resourceId << "of session" << resource.sessionId;
+                    ++m_recoveryJobs;
+                    ++m_recoveryCleaned;
+                    ProviderJob *destroy = target->destroy(resource.resourceId, resource.sessionId);
+                    connect(destroy, &ProviderJob::finished, this, [this] { recoveryJobDone(); });
+                    destroy->start();
+                }
+                recoveryJobDone();
+            });
     job->start();
 }
 

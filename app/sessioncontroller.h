@@ -18,15 +18,15 @@ class Store;
 struct DeployOptions
 {
     QString provider;
-    QString size;         // empty: the provider's default
+    QString size; // empty: the provider's default
     qint64 ttlSeconds = 0;
     QString name;         // empty: the app's title
     quint16 hostPort = 0; // Local: 0 picks a free port
 };
 
-// The session lifecycle: the deploy pipeline, expiry on a monotonic clock, stop and extend, and recovery of what
-// SpawnAI processes that died left behind. Every transition is committed to the store before the side effect it
-// announces, so a crash at any point can be reconciled.
+// The session lifecycle: the deploy pipeline, expiry on a monotonic clock, stop and extend, and recovery of
+// what SpawnAI processes that died left behind. Every transition is committed to the store before the side
+// effect it announces, so a crash at any point can be reconciled.
 class SessionController final : public QObject
 {
     Q_OBJECT
@@ -43,8 +43,8 @@ public:
     Provider *provider(const QString &key) const;
     QStringList providerKeys() const;
 
-    // Checks the request, records the session (intent first) and starts deploying. The new session's id, or why
-    // nothing was started (nothing is recorded then).
+    // Checks the request, records the session (intent first) and starts deploying. The new session's id, or
+    // why nothing was started (nothing is recorded then).
     Result<QString> deploy(const AppBundle &bundle, const DeployOptions &options);
     // Stops a deploying or running session. A session another live SpawnAI process runs is asked to stop.
     Result<void> stop(const QString &sessionId);
@@ -64,7 +64,8 @@ signals:
     void sessionChanged(const Session &session);
     void deployProgress(const QString &sessionId, DeployStage stage, const QString &detail);
     void recoveryFinished(int cleanedUp);
-    // The store refused a write (disk full, read-only): shown to the user, the affected resource is destroyed.
+    // The store refused a write (disk full, read-only): shown to the user, the affected resource is
+    // destroyed.
     void storageFailed(const QString &message);
     void idle();
 
@@ -73,7 +74,8 @@ private:
     void onDeployStage(const QString &sessionId, DeployStage stage, const QString &detail);
     void onDeployFinished(const QString &sessionId, const DeployResult &result);
     void onResourceLost(const QString &sessionId, FailureReason reason, const QString &message);
-    void destroyResource(const QString &sessionId, SessionState endState, const QString &detail, int attempt = 0);
+    void destroyResource(const QString &sessionId, SessionState endState, const QString &detail,
+                         int attempt = 0);
     void endSession(Session &session, SessionState endState, const QString &detail);
     void armDeadline(const QString &sessionId, qint64 msLeft);
     void onExpiryTimer();

@@ -84,9 +84,12 @@ namespace Runtimes {
 QString name(Runtime runtime)
 {
     switch (runtime) {
-    case Runtime::Static: return u"static"_s;
-    case Runtime::Python: return u"python"_s;
-    case Runtime::Node: return u"node"_s;
+    case Runtime::Static:
+        return u"static"_s;
+    case Runtime::Python:
+        return u"python"_s;
+    case Runtime::Node:
+        return u"node"_s;
     }
     return {};
 }
@@ -150,11 +153,11 @@ qint64 AppBundle::totalBytes() const
 
 bool AppBundle::isBinaryPath(const QString &path)
 {
-    static const QStringList binarySuffixes = {
-        u".png"_s,  u".jpg"_s,   u".jpeg"_s, u".gif"_s, u".webp"_s, u".ico"_s, u".bmp"_s, u".avif"_s,
-        u".woff"_s, u".woff2"_s, u".ttf"_s,  u".otf"_s, u".eot"_s,  u".mp3"_s, u".ogg"_s, u".wav"_s,
-        u".mp4"_s,  u".webm"_s,  u".pdf"_s,  u".zip"_s, u".gz"_s,   u".wasm"_s, u".bin"_s, u".sqlite"_s,
-        u".db"_s};
+    static const QStringList binarySuffixes = {u".png"_s, u".jpg"_s,  u".jpeg"_s, u".gif"_s,    u".webp"_s,
+                                               u".ico"_s, u".bmp"_s,  u".avif"_s, u".woff"_s,   u".woff2"_s,
+                                               u".ttf"_s, u".otf"_s,  u".eot"_s,  u".mp3"_s,    u".ogg"_s,
+                                               u".wav"_s, u".mp4"_s,  u".webm"_s, u".pdf"_s,    u".zip"_s,
+                                               u".gz"_s,  u".wasm"_s, u".bin"_s,  u".sqlite"_s, u".db"_s};
     for (const QString &suffix : binarySuffixes) {
         if (path.endsWith(suffix, Qt::CaseInsensitive))
             return true;
@@ -223,8 +226,9 @@ Result<void> AppBundle::validate() const
     case Runtime::Node: {
         if (manifest.start.isEmpty())
             return Error{tr("A %1 app needs a start command (for example \"%2\").")
-                             .arg(Runtimes::name(manifest.runtime),
-                                  manifest.runtime == Runtime::Python ? u"python3 app.py"_s : u"node server.js"_s)};
+                             .arg(Runtimes::name(manifest.runtime), manifest.runtime == Runtime::Python
+                                                                        ? u"python3 app.py"_s
+                                                                        : u"node server.js"_s)};
         const QString script = scriptOf(manifest.start);
         if (!script.isEmpty() && !files.contains(script))
             return Error{tr("The start command runs %1, which is not among the app's files.").arg(script)};

@@ -22,8 +22,8 @@ struct AppManifest
 {
     QString title;
     Runtime runtime = Runtime::Static;
-    QString start;      // command line for python/node; empty for static
-    int port = 8000;    // the app reads PORT and binds HOST
+    QString start;   // command line for python/node; empty for static
+    int port = 8000; // the app reads PORT and binds HOST
 
     QJsonObject toJson() const;
     static Result<AppManifest> fromJson(const QByteArray &json);
@@ -40,7 +40,8 @@ struct AppBundle
     AppManifest manifest;
     QMap<QString, QByteArray> files; // never contains spawnai.json; the manifest is separate
 
-    // Everything a deploy relies on: safe relative paths, sizes, UTF-8 text, a known runtime and an entry point.
+    // Everything a deploy relies on: safe relative paths, sizes, UTF-8 text, a known runtime and an entry
+    // point.
     Result<void> validate() const;
     qint64 totalBytes() const;
 

@@ -25,7 +25,9 @@ bool isIgnored(const QString &name)
 class FolderReader
 {
 public:
-    explicit FolderReader(const QString &root) : m_root(QDir(root).canonicalPath()) {}
+    explicit FolderReader(const QString &root)
+        : m_root(QDir(root).canonicalPath())
+    {}
 
     Result<QMap<QString, QByteArray>> read()
     {
@@ -46,13 +48,13 @@ private:
             return {}; // a link back into a folder already read
         m_visitedDirs.insert(dirPath);
 
-        const QFileInfoList entries =
-            QDir(dirPath).entryInfoList(QDir::AllEntries | QDir::Hidden | QDir::System | QDir::NoDotAndDotDot,
-                                        QDir::Name);
+        const QFileInfoList entries = QDir(dirPath).entryInfoList(
+            QDir::AllEntries | QDir::Hidden | QDir::System | QDir::NoDotAndDotDot, QDir::Name);
         for (const QFileInfo &entry : entries) {
             if (isIgnored(entry.fileName()))
                 continue;
-            const QString relative = relativeDir.isEmpty() ? entry.fileName() : relativeDir + u'/' + entry.fileName();
+            const QString relative =
+                relativeDir.isEmpty() ? entry.fileName() : relativeDir + u'/' + entry.fileName();
             if (auto ok = readEntry(entry, relative); !ok)
                 return ok;
         }
@@ -65,10 +67,12 @@ private:
         if (entry.isSymLink()) {
             target = entry.canonicalFilePath();
             if (target.isEmpty())
-                return Error{tr("%1 is a broken link (it points to %2).").arg(relative, entry.symLinkTarget())};
+                return Error{
+                    tr("%1 is a broken link (it points to %2).").arg(relative, entry.symLinkTarget())};
             if (!insideRoot(target))
-                return Error{tr("%1 is a link to %2, outside the app folder. Copy the file into the folder instead.")
-                                 .arg(relative, entry.symLinkTarget())};
+                return Error{
+                    tr("%1 is a link to %2, outside the app folder. Copy the file into the folder instead.")
+                        .arg(relative, entry.symLinkTarget())};
         }
         const QFileInfo info(target);
         if (info.isDir())
@@ -106,10 +110,13 @@ Result<AppBundle> loadSinglePage(const QFileInfo &info)
 {
     const QString suffix = info.suffix().toLower();
     if (suffix != u"html" && suffix != u"htm")
-        return Error{tr("%1 is a single file but not an .html page. Give the folder that holds the app instead.")
-                         .arg(info.filePath())};
+        return Error{
+            tr("%1 is a single file but not an .html page. Give the folder that holds the app instead.")
+                .arg(info.filePath())};
     if (info.size() > AppBundle::kMaxFileBytes)
-        return Error{tr("%1 is larger than %2 MB.").arg(info.filePath()).arg(AppBundle::kMaxFileBytes / (1024 * 1024))};
+        return Error{tr("%1 is larger than %2 MB.")
+                         .arg(info.filePath())
+                         .arg(AppBundle::kMaxFileBytes / (1024 * 1024))};
     QFile file(info.absoluteFilePath());
     if (!file.open(QIODevice::ReadOnly))
         return Error{tr("Cannot read %1: %2.").arg(info.filePath(), file.errorString())};
@@ -178,8 +185,8 @@ Result<void> write(const AppBundle &bundle, const QString &dir)
         if (!QDir().mkpath(QFileInfo(target).absolutePath()))
             return Error{tr("Cannot create the folder for %1.").arg(target)};
         QFile file(target);
-        if (!file.open(QIODevice::WriteOnly | QIODevice::Truncate) || file.write(content) != content.size()
-            || !file.flush())
+        if (!file.open(QIODevice::WriteOnly | QIODevice::Truncate) || file.write(content) != content.size() ||
+            !file.flush())
             return Error{tr("Cannot write %1: %2.").arg(target, file.errorString())};
         return {};
     };

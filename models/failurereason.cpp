@@ -7,9 +7,9 @@
 namespace FailureReasons {
 
 namespace {
-constexpr std::array kNames = {"none",         "invalid-bundle",     "invalid-lifetime", "sandbox-unavailable",
-                               "port-in-use",  "app-crashed",        "app-never-answered", "app-exited",
-                               "interrupted",  "provider-error",     "storage-error",    "cancelled"};
+constexpr std::array kNames = {"none",        "invalid-bundle", "invalid-lifetime",   "sandbox-unavailable",
+                               "port-in-use", "app-crashed",    "app-never-answered", "app-exited",
+                               "interrupted", "provider-error", "storage-error",      "cancelled"};
 }
 
 QString name(FailureReason reason)
@@ -20,18 +20,30 @@ QString name(FailureReason reason)
 QString label(FailureReason reason)
 {
     switch (reason) {
-    case FailureReason::None: return {};
-    case FailureReason::InvalidBundle: return QCoreApplication::translate("FailureReason", "App not deployable");
-    case FailureReason::InvalidLifetime: return QCoreApplication::translate("FailureReason", "Invalid lifetime");
-    case FailureReason::SandboxUnavailable: return QCoreApplication::translate("FailureReason", "Sandbox unavailable");
-    case FailureReason::PortInUse: return QCoreApplication::translate("FailureReason", "Port in use");
-    case FailureReason::AppCrashed: return QCoreApplication::translate("FailureReason", "App crashed at start");
-    case FailureReason::AppNeverAnswered: return QCoreApplication::translate("FailureReason", "App never answered");
-    case FailureReason::AppExited: return QCoreApplication::translate("FailureReason", "App exited");
-    case FailureReason::Interrupted: return QCoreApplication::translate("FailureReason", "Interrupted");
-    case FailureReason::ProviderError: return QCoreApplication::translate("FailureReason", "Provider error");
-    case FailureReason::StorageError: return QCoreApplication::translate("FailureReason", "Storage error");
-    case FailureReason::Cancelled: return QCoreApplication::translate("FailureReason", "Cancelled");
+    case FailureReason::None:
+        return {};
+    case FailureReason::InvalidBundle:
+        return QCoreApplication::translate("FailureReason", "App not deployable");
+    case FailureReason::InvalidLifetime:
+        return QCoreApplication::translate("FailureReason", "Invalid lifetime");
+    case FailureReason::SandboxUnavailable:
+        return QCoreApplication::translate("FailureReason", "Sandbox unavailable");
+    case FailureReason::PortInUse:
+        return QCoreApplication::translate("FailureReason", "Port in use");
+    case FailureReason::AppCrashed:
+        return QCoreApplication::translate("FailureReason", "App crashed at start");
+    case FailureReason::AppNeverAnswered:
+        return QCoreApplication::translate("FailureReason", "App never answered");
+    case FailureReason::AppExited:
+        return QCoreApplication::translate("FailureReason", "App exited");
+    case FailureReason::Interrupted:
+        return QCoreApplication::translate("FailureReason", "Interrupted");
+    case FailureReason::ProviderError:
+        return QCoreApplication::translate("FailureReason", "Provider error");
+    case FailureReason::StorageError:
+        return QCoreApplication::translate("FailureReason", "Storage error");
+    case FailureReason::Cancelled:
+        return QCoreApplication::translate("FailureReason", "Cancelled");
     }
     return {};
 }

@@ -12,17 +12,17 @@ enum class FailureReason {
     InvalidLifetime = 2,    // TTL zero, negative or above the provider's cap
     SandboxUnavailable = 3, // bubblewrap missing or refused by the kernel
     PortInUse = 4,
-    AppCrashed = 5,         // exited before answering
-    AppNeverAnswered = 6,   // started but the URL never answered in time
-    AppExited = 7,          // exited while running
-    Interrupted = 8,        // SpawnAI stopped during the deploy
+    AppCrashed = 5,       // exited before answering
+    AppNeverAnswered = 6, // started but the URL never answered in time
+    AppExited = 7,        // exited while running
+    Interrupted = 8,      // SpawnAI stopped during the deploy
     ProviderError = 9,
-    StorageError = 10,      // could not write the store (disk full, read-only)
-    Cancelled = 11,         // the user stopped the deploy
+    StorageError = 10, // could not write the store (disk full, read-only)
+    Cancelled = 11,    // the user stopped the deploy
 };
 
 namespace FailureReasons {
-QString name(FailureReason reason); // stable, for JSON output and the store
+QString name(FailureReason reason);  // stable, for JSON output and the store
 QString label(FailureReason reason); // translated, short
 std::optional<FailureReason> fromInt(int value);
 } // namespace FailureReasons

@@ -10,27 +10,27 @@
 // One deployment of one app revision on one provider, as stored. Times are UTC.
 struct Session
 {
-    QString id;         // UUID without braces
+    QString id; // UUID without braces
     QString name;
-    QString provider;   // provider key: "local", "e2b", ...
-    QString size;       // provider size key; empty where the provider has none
+    QString provider; // provider key: "local", "e2b", ...
+    QString size;     // provider size key; empty where the provider has none
     SessionState state = SessionState::Draft;
     FailureReason failure = FailureReason::None;
     QString failureMessage; // what happened and what to do, shown to the user
 
-    qint64 ttlSeconds = 0;  // lifetime asked for, including extensions
+    qint64 ttlSeconds = 0; // lifetime asked for, including extensions
     QDateTime createdAt;
-    QDateTime startedAt;    // became Running; the cost meter starts here
-    QDateTime expiresAt;    // stored UTC expiry, used after a restart
+    QDateTime startedAt; // became Running; the cost meter starts here
+    QDateTime expiresAt; // stored UTC expiry, used after a restart
     QDateTime endedAt;
 
     QUrl url;
-    QString resourceId;     // the provider's handle for what it created
-    QString revisionId;     // content-addressed code revision
+    QString resourceId;       // the provider's handle for what it created
+    QString revisionId;       // content-addressed code revision
     double ratePerSecond = 0; // USD per second, the rate used when it was deployed
     bool unsandboxed = false; // Local without bubblewrap, by the user's explicit opt-in
 
-    QString owner;          // the SpawnAI instance driving it (see InstanceLock)
+    QString owner;              // the SpawnAI instance driving it (see InstanceLock)
     bool stopRequested = false; // another process asked the owner to stop it
 
     bool isActive() const { return SessionStates::isActive(state); }

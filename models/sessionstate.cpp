@@ -84,17 +84,28 @@ QString name(SessionState state)
 QString label(SessionState state)
 {
     switch (state) {
-    case S::Draft: return QCoreApplication::translate("SessionState", "Draft");
-    case S::Generating: return QCoreApplication::translate("SessionState", "Generating");
-    case S::Ready: return QCoreApplication::translate("SessionState", "Ready");
-    case S::Provisioning: return QCoreApplication::translate("SessionState", "Provisioning");
-    case S::Uploading: return QCoreApplication::translate("SessionState", "Uploading");
-    case S::Starting: return QCoreApplication::translate("SessionState", "Starting");
-    case S::Running: return QCoreApplication::translate("SessionState", "Running");
-    case S::Expiring: return QCoreApplication::translate("SessionState", "Expiring");
-    case S::Stopping: return QCoreApplication::translate("SessionState", "Stopping");
-    case S::Ended: return QCoreApplication::translate("SessionState", "Ended");
-    case S::Failed: return QCoreApplication::translate("SessionState", "Failed");
+    case S::Draft:
+        return QCoreApplication::translate("SessionState", "Draft");
+    case S::Generating:
+        return QCoreApplication::translate("SessionState", "Generating");
+    case S::Ready:
+        return QCoreApplication::translate("SessionState", "Ready");
+    case S::Provisioning:
+        return QCoreApplication::translate("SessionState", "Provisioning");
+    case S::Uploading:
+        return QCoreApplication::translate("SessionState", "Uploading");
+    case S::Starting:
+        return QCoreApplication::translate("SessionState", "Starting");
+    case S::Running:
+        return QCoreApplication::translate("SessionState", "Running");
+    case S::Expiring:
+        return QCoreApplication::translate("SessionState", "Expiring");
+    case S::Stopping:
+        return QCoreApplication::translate("SessionState", "Stopping");
+    case S::Ended:
+        return QCoreApplication::translate("SessionState", "Ended");
+    case S::Failed:
+        return QCoreApplication::translate("SessionState", "Failed");
     }
     return {};
 }

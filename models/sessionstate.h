@@ -28,8 +28,8 @@ bool isTerminal(SessionState state);
 bool holdsResource(SessionState state);
 // Deploying or running: the states a live SpawnAI process drives.
 bool isActive(SessionState state);
-QString name(SessionState state);      // stable, lower-case: stored and printed by `list --json`
-QString label(SessionState state);     // translated, for people
+QString name(SessionState state);  // stable, lower-case: stored and printed by `list --json`
+QString label(SessionState state); // translated, for people
 std::optional<SessionState> fromName(const QString &name);
 std::optional<SessionState> fromInt(int value);
 

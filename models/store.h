@@ -15,8 +15,8 @@ struct SessionEvent
 {
     qint64 seq = 0;
     QString sessionId;
-    QDateTime at;        // UTC
-    QString kind;        // "created", "transition", "extended", "stop-requested", "note", ...
+    QDateTime at; // UTC
+    QString kind; // "created", "transition", "extended", "stop-requested", "note", ...
     SessionState from = SessionState::Draft;
     SessionState to = SessionState::Draft;
     QString detail;
@@ -50,8 +50,8 @@ public:
     // --- sessions
     // Inserts a new session and its "created" event.
     Result<void> insertSession(const Session &session);
-    // Moves `session` to `to` (checked against the stored state with the state machine), writes its other fields
-    // and appends a transition event, in one transaction. On success `session.state == to`.
+    // Moves `session` to `to` (checked against the stored state with the state machine), writes its other
+    // fields and appends a transition event, in one transaction. On success `session.state == to`.
     Result<void> transition(Session &session, SessionState to, const QString &detail = {});
     // Writes the fields of a session without changing its state (url, resource id, expiry, ...).
     // stopRequested is only ever set (by requestStop), never cleared by an update or a transition, so a stale
@@ -59,8 +59,8 @@ public:
     Result<void> updateSession(const Session &session);
     Result<void> appendEvent(const QString &sessionId, const QString &kind, const QString &detail);
     Result<Session> session(const QString &id) const;
-    Result<QList<Session>> sessions() const;        // newest first
-    Result<QList<Session>> activeSessions() const;  // states that may hold a provider resource
+    Result<QList<Session>> sessions() const;       // newest first
+    Result<QList<Session>> activeSessions() const; // states that may hold a provider resource
     // A full id from a unique prefix (as `spawnai stop 3f2a` takes it).
     Result<QString> resolveSessionId(const QString &idOrPrefix) const;
     Result<QList<SessionEvent>> events(const QString &sessionId) const;
@@ -73,7 +73,8 @@ public:
     // --- code revisions: immutable, content-addressed (SHA-256), verified on load
     // Saving a bundle that is already stored returns its id and keeps the parent and prompt it was first
     // saved with.
-    Result<QString> saveRevision(const AppBundle &bundle, const QString &parentId = {}, const QString &prompt = {});
+    Result<QString> saveRevision(const AppBundle &bundle, const QString &parentId = {},
+                                 const QString &prompt = {});
     Result<AppBundle> revision(const QString &revisionId) const;
 
     // --- prompt history

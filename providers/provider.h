@@ -11,15 +11,15 @@
 
 struct ProviderCapabilities
 {
-    QString key;              // "local", "e2b", ...; also the store's provider column
+    QString key; // "local", "e2b", ...; also the store's provider column
     QString displayName;
     qint64 maxLifetimeSeconds = 0;
     QList<Runtime> runtimes;
     bool canExtend = false;
-    bool serverSideTtl = false; // the provider ends the resource by itself at expiry
+    bool serverSideTtl = false;  // the provider ends the resource by itself at expiry
     bool outlivesSpawnAI = true; // keeps running (and billing) when SpawnAI exits; Local sandboxes do not
-    QString pricingKey;         // provider key in pricing.json
-    QStringList sizes;          // size keys; empty where the provider has none
+    QString pricingKey;          // provider key in pricing.json
+    QStringList sizes;           // size keys; empty where the provider has none
     QString defaultSize;
 };
 
@@ -31,7 +31,7 @@ struct DeployRequest
     QString installId;
     QString name;
     AppBundle bundle;
-    QDateTime expiresAt;  // UTC; providers with a server-side TTL set it from this
+    QDateTime expiresAt; // UTC; providers with a server-side TTL set it from this
     QString size;
     quint16 hostPort = 0; // Local: the port on 127.0.0.1, 0 picks a free one
     QString logPath;      // the app's stdout and stderr

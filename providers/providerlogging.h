@@ -2,4 +2,4 @@
 
 #include <QLoggingCategory>
 
-Q_DECLARE_LOGGING_CATEGORY(lcLocal)   // spawnai.providers.local
+Q_DECLARE_LOGGING_CATEGORY(lcLocal) // spawnai.providers.local

@@ -19,8 +19,8 @@ HttpAnswer httpGet(quint16 port, const QByteArray &path, int timeoutMs)
         answer.error = socket.errorString();
         return answer;
     }
-    socket.write("GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1:" + QByteArray::number(port)
-                 + "\r\nConnection: close\r\n\r\n");
+    socket.write("GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1:" + QByteArray::number(port) +
+                 "\r\nConnection: close\r\n\r\n");
     QByteArray received;
     QElapsedTimer clock;
     clock.start();

@@ -11,8 +11,8 @@ namespace TestSupport {
 
 struct HttpAnswer
 {
-    int status = 0;         // 0: no answer
-    QByteArray head;        // status line and headers
+    int status = 0;  // 0: no answer
+    QByteArray head; // status line and headers
     QByteArray body;
     QString error;
 };

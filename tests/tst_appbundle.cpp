@@ -25,16 +25,25 @@ private slots:
         QTest::addColumn<int>("port");
         QTest::addColumn<QString>("error");
 
-        QTest::newRow("full") << QByteArray(R"({"title":"T","runtime":"python","start":"python3 app.py","port":9000})")
-                              << true << u"python"_s << 9000 << QString();
-        QTest::newRow("default port") << QByteArray(R"({"runtime":"static"})") << true << u"static"_s << 8000 << QString();
-        QTest::newRow("unknown runtime") << QByteArray(R"({"runtime":"ruby"})") << false << QString() << 0 << u"ruby"_s;
-        QTest::newRow("missing runtime") << QByteArray(R"({"title":"x"})") << false << QString() << 0 << u"runtime"_s;
-        QTest::newRow("port zero") << QByteArray(R"({"runtime":"node","port":0})") << false << QString() << 0 << u"port"_s;
-        QTest::newRow("port too big") << QByteArray(R"({"runtime":"node","port":70000})") << false << QString() << 0 << u"port"_s;
-        QTest::newRow("port fractional") << QByteArray(R"({"runtime":"node","port":80.5})") << false << QString() << 0 << u"port"_s;
-        QTest::newRow("port as text") << QByteArray(R"({"runtime":"node","port":"80"})") << false << QString() << 0 << u"port"_s;
-        QTest::newRow("not json") << QByteArray("{runtime: static") << false << QString() << 0 << u"not valid JSON"_s;
+        QTest::newRow("full")
+            << QByteArray(R"({"title":"T","runtime":"python","start":"python3 app.py","port":9000})") << true
+            << u"python"_s << 9000 << QString();
+        QTest::newRow("default port")
+            << QByteArray(R"({"runtime":"static"})") << true << u"static"_s << 8000 << QString();
+        QTest::newRow("unknown runtime")
+            << QByteArray(R"({"runtime":"ruby"})") << false << QString() << 0 << u"ruby"_s;
+        QTest::newRow("missing runtime")
+            << QByteArray(R"({"title":"x"})") << false << QString() << 0 << u"runtime"_s;
+        QTest::newRow("port zero") << QByteArray(R"({"runtime":"node","port":0})") << false << QString() << 0
+                                   << u"port"_s;
+        QTest::newRow("port too big")
+            << QByteArray(R"({"runtime":"node","port":70000})") << false << QString() << 0 << u"port"_s;
+        QTest::newRow("port fractional")
+            << QByteArray(R"({"runtime":"node","port":80.5})") << false << QString() << 0 << u"port"_s;
+        QTest::newRow("port as text")
+            << QByteArray(R"({"runtime":"node","port":"80"})") << false << QString() << 0 << u"port"_s;
+        QTest::newRow("not json") << QByteArray("{runtime: static") << false << QString() << 0
+                                  << u"not valid JSON"_s;
         QTest::newRow("array") << QByteArray("[]") << false << QString() << 0 << u"JSON object"_s;
     }
 
@@ -66,17 +75,24 @@ private slots:
         QTest::addColumn<QString>("runtime"); // empty: no entry point
         QTest::addColumn<QString>("start");
 
-        QTest::newRow("static") << Files{{u"index.html"_s, ""}, {u"style.css"_s, ""}} << u"static"_s << QString();
-        QTest::newRow("static with client index.js") << Files{{u"index.html"_s, ""}, {u"index.js"_s, ""}} << u"static"_s << QString();
+        QTest::newRow("static") << Files{{u"index.html"_s, ""}, {u"style.css"_s, ""}} << u"static"_s
+                                << QString();
+        QTest::newRow("static with client index.js")
+            << Files{{u"index.html"_s, ""}, {u"index.js"_s, ""}} << u"static"_s << QString();
         QTest::newRow("app.py") << Files{{u"app.py"_s, ""}} << u"python"_s << u"python3 app.py"_s;
         QTest::newRow("main.py") << Files{{u"main.py"_s, ""}} << u"python"_s << u"python3 main.py"_s;
-        QTest::newRow("python serving a page") << Files{{u"app.py"_s, ""}, {u"index.html"_s, ""}} << u"python"_s << u"python3 app.py"_s;
-        QTest::newRow("server.js") << Files{{u"server.js"_s, ""}, {u"index.html"_s, ""}} << u"node"_s << u"node server.js"_s;
+        QTest::newRow("python serving a page")
+            << Files{{u"app.py"_s, ""}, {u"index.html"_s, ""}} << u"python"_s << u"python3 app.py"_s;
+        QTest::newRow("server.js") << Files{{u"server.js"_s, ""}, {u"index.html"_s, ""}} << u"node"_s
+                                   << u"node server.js"_s;
         QTest::newRow("index.js alone") << Files{{u"index.js"_s, ""}} << u"node"_s << u"node index.js"_s;
-        QTest::newRow("package.json start") << Files{{u"package.json"_s, R"({"scripts":{"start":"node src/main.js"}})"}}
-                                            << u"node"_s << u"node src/main.js"_s;
-        QTest::newRow("package.json without start") << Files{{u"package.json"_s, "{}"}} << QString() << QString();
-        QTest::newRow("css only") << Files{{u"style.css"_s, ""}, {u"README.md"_s, ""}} << QString() << QString();
+        QTest::newRow("package.json start")
+            << Files{{u"package.json"_s, R"({"scripts":{"start":"node src/main.js"}})"}} << u"node"_s
+            << u"node src/main.js"_s;
+        QTest::newRow("package.json without start")
+            << Files{{u"package.json"_s, "{}"}} << QString() << QString();
+        QTest::newRow("css only") << Files{{u"style.css"_s, ""}, {u"README.md"_s, ""}} << QString()
+                                  << QString();
     }
 
     void inference()
@@ -129,30 +145,38 @@ private slots:
         QTest::addColumn<Files>("files");
         QTest::addColumn<QString>("error"); // empty: valid
 
-        QTest::newRow("static ok") << int(Runtime::Static) << QString() << Files{{u"index.html"_s, "<p>é</p>"}} << QString();
-        QTest::newRow("binary image") << int(Runtime::Static) << QString()
-                                      << Files{{u"index.html"_s, "x"}, {u"logo.png"_s, QByteArray("\x89PNG\r\n\x1a\n\xff\xfe", 10)}}
-                                      << QString();
+        QTest::newRow("static ok") << int(Runtime::Static) << QString()
+                                   << Files{{u"index.html"_s, "<p>é</p>"}} << QString();
+        QTest::newRow("binary image")
+            << int(Runtime::Static) << QString()
+            << Files{{u"index.html"_s, "x"}, {u"logo.png"_s, QByteArray("\x89PNG\r\n\x1a\n\xff\xfe", 10)}}
+            << QString();
         QTest::newRow("no files") << int(Runtime::Static) << QString() << Files{} << u"no files"_s;
-        QTest::newRow("static without index") << int(Runtime::Static) << QString() << Files{{u"a.html"_s, "x"}} << u"index.html"_s;
-        QTest::newRow("python without start") << int(Runtime::Python) << QString() << Files{{u"app.py"_s, ""}} << u"start command"_s;
-        QTest::newRow("start names a missing file") << int(Runtime::Python) << u"python3 server.py"_s
-                                                   << Files{{u"app.py"_s, ""}} << u"server.py"_s;
-        QTest::newRow("latin-1 text") << int(Runtime::Static) << QString() << Files{{u"index.html"_s, "caf\xe9"}}
-                                      << u"offset 3"_s;
-        QTest::newRow("overlong UTF-8") << int(Runtime::Static) << QString() << Files{{u"index.html"_s, "\xc0\xaf"}} << u"UTF-8"_s;
-        QTest::newRow("UTF-16 surrogate") << int(Runtime::Static) << QString() << Files{{u"index.html"_s, "\xed\xa0\x80"}}
-                                          << u"UTF-8"_s;
-        QTest::newRow("truncated sequence") << int(Runtime::Static) << QString() << Files{{u"index.html"_s, "ok\xe2\x82"}}
-                                            << u"offset 2"_s;
-        QTest::newRow("4-byte emoji ok") << int(Runtime::Static) << QString() << Files{{u"index.html"_s, "\xf0\x9f\x8d\x85"}}
-                                         << QString();
+        QTest::newRow("static without index")
+            << int(Runtime::Static) << QString() << Files{{u"a.html"_s, "x"}} << u"index.html"_s;
+        QTest::newRow("python without start")
+            << int(Runtime::Python) << QString() << Files{{u"app.py"_s, ""}} << u"start command"_s;
+        QTest::newRow("start names a missing file")
+            << int(Runtime::Python) << u"python3 server.py"_s << Files{{u"app.py"_s, ""}} << u"server.py"_s;
+        QTest::newRow("latin-1 text")
+            << int(Runtime::Static) << QString() << Files{{u"index.html"_s, "caf\xe9"}} << u"offset 3"_s;
+        QTest::newRow("overlong UTF-8")
+            << int(Runtime::Static) << QString() << Files{{u"index.html"_s, "\xc0\xaf"}} << u"UTF-8"_s;
+        QTest::newRow("UTF-16 surrogate")
+            << int(Runtime::Static) << QString() << Files{{u"index.html"_s, "\xed\xa0\x80"}} << u"UTF-8"_s;
+        QTest::newRow("truncated sequence")
+            << int(Runtime::Static) << QString() << Files{{u"index.html"_s, "ok\xe2\x82"}} << u"offset 2"_s;
+        QTest::newRow("4-byte emoji ok")
+            << int(Runtime::Static) << QString() << Files{{u"index.html"_s, "\xf0\x9f\x8d\x85"}} << QString();
         QTest::newRow("unsafe path") << int(Runtime::Static) << QString()
-                                     << Files{{u"index.html"_s, "x"}, {u"../../etc/cron.d/x"_s, "x"}} << u"outside"_s;
-        QTest::newRow("manifest among files") << int(Runtime::Static) << QString()
-                                              << Files{{u"index.html"_s, "x"}, {u"spawnai.json"_s, "{}"}} << u"manifest"_s;
-        QTest::newRow("file too big") << int(Runtime::Static) << QString()
-                                      << Files{{u"index.html"_s, QByteArray(AppBundle::kMaxFileBytes + 1, 'a')}} << u"at most"_s;
+                                     << Files{{u"index.html"_s, "x"}, {u"../../etc/cron.d/x"_s, "x"}}
+                                     << u"outside"_s;
+        QTest::newRow("manifest among files")
+            << int(Runtime::Static) << QString() << Files{{u"index.html"_s, "x"}, {u"spawnai.json"_s, "{}"}}
+            << u"manifest"_s;
+        QTest::newRow("file too big")
+            << int(Runtime::Static) << QString()
+            << Files{{u"index.html"_s, QByteArray(AppBundle::kMaxFileBytes + 1, 'a')}} << u"at most"_s;
     }
 
     void validation()
@@ -173,12 +197,14 @@ private slots:
     void folderWithManifestAndIgnoredFiles()
     {
         QTemporaryDir dir;
-        TestSupport::writeFiles(dir.path(), {{u"spawnai.json"_s, R"({"title":"Tasks","runtime":"python","start":"python3 srv.py","port":5000})"},
-                                             {u"srv.py"_s, "print(1)"},
-                                             {u"templates/page.html"_s, "<p>x</p>"},
-                                             {u".git/config"_s, "[core]"},
-                                             {u"__pycache__/srv.cpython-311.pyc"_s, QByteArray("\x00\xff", 2)},
-                                             {u".env"_s, "SECRET=1"}});
+        TestSupport::writeFiles(
+            dir.path(), {{u"spawnai.json"_s,
+                          R"({"title":"Tasks","runtime":"python","start":"python3 srv.py","port":5000})"},
+                         {u"srv.py"_s, "print(1)"},
+                         {u"templates/page.html"_s, "<p>x</p>"},
+                         {u".git/config"_s, "[core]"},
+                         {u"__pycache__/srv.cpython-311.pyc"_s, QByteArray("\x00\xff", 2)},
+                         {u".env"_s, "SECRET=1"}});
         QVERIFY(QFile::link(dir.filePath(u"srv.py"_s), dir.filePath(u"alias.py"_s))); // inside: followed
         const auto bundle = BundleFolder::load(dir.path());
         QVERIFY2(bundle.ok(), qPrintable(bundle.error()));
@@ -217,9 +243,9 @@ private slots:
     void writeThenLoadGivesTheSameBundle()
     {
         QTemporaryDir dir;
-        AppBundle original = TestSupport::bundle(Runtime::Node, {{u"server.js"_s, "require('http')"},
-                                                                 {u"public/app.css"_s, "body{}"}},
-                                                 u"node server.js"_s);
+        AppBundle original = TestSupport::bundle(
+            Runtime::Node, {{u"server.js"_s, "require('http')"}, {u"public/app.css"_s, "body{}"}},
+            u"node server.js"_s);
         original.manifest.port = 3000;
         QVERIFY(BundleFolder::write(original, dir.filePath(u"out"_s)).ok());
         const auto loaded = BundleFolder::load(dir.filePath(u"out"_s));

@@ -74,7 +74,8 @@ private:
             return {-1, QString::fromUtf8(process.readAllStandardOutput()), u"timed out"_s};
         }
         return {process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -1,
-                QString::fromUtf8(process.readAllStandardOutput()), QString::fromUtf8(process.readAllStandardError())};
+                QString::fromUtf8(process.readAllStandardOutput()),
+                QString::fromUtf8(process.readAllStandardError())};
     }
 
     // Starts `spawnai deploy` and waits for the URL on its stdout.
@@ -121,16 +122,14 @@ private slots:
         QVERIFY(QFileInfo(binary()).isExecutable());
     }
 
-    void cleanup()
-    {
-        QTRY_VERIFY2(LocalProcesses::find(runDir()).isEmpty(), "a sandbox was left behind");
-    }
+    void cleanup() { QTRY_VERIFY2(LocalProcesses::find(runDir()).isEmpty(), "a sandbox was left behind"); }
 
     void helpAnswers()
     {
         const Run help = run({u"--help"_s});
         QCOMPARE(help.exitCode, 0);
-        for (const QString &word : {u"deploy PATH"_s, u"list"_s, u"stop ID"_s, u"logs ID"_s, u"key set|test|rm"_s, u"--ttl"_s})
+        for (const QString &word :
+             {u"deploy PATH"_s, u"list"_s, u"stop ID"_s, u"logs ID"_s, u"key set|test|rm"_s, u"--ttl"_s})
             QVERIFY2(help.out.contains(word), qPrintable(word));
         const Run deployHelp = run({u"deploy"_s, u"--help"_s});
         QCOMPARE(deployHelp.exitCode, 0);
@@ -154,7 +153,8 @@ private slots:
         const QString noEntry = app(u"no-entry"_s, {{u"README.md"_s, "# notes"}, {u"style.css"_s, "body{}"}});
         const QString hugeDir = app(u"huge"_s, {{u"index.html"_s, "hi"}});
         QFile huge(hugeDir + u"/video.mp4"_s);
-        QVERIFY(huge.open(QIODevice::WriteOnly) && huge.resize(200ll * 1024 * 1024)); // sparse: no real 200 MB
+        QVERIFY(huge.open(QIODevice::WriteOnly) &&
+                huge.resize(200ll * 1024 * 1024)); // sparse: no real 200 MB
         huge.close();
         const QString latin1 = app(u"latin1"_s, {{u"index.html"_s, "caf\xe9 cr\xe8me"}});
         const QString linked = app(u"linked"_s, {{u"index.html"_s, "hi"}});
@@ -162,23 +162,33 @@ private slots:
         const QString ok = app(u"ok"_s, {{u"index.html"_s, "ok"}});
         const QString notHtml = app(u"single"_s, {{u"notes.txt"_s, "hi"}}) + u"/notes.txt"_s;
 
-        QTest::newRow("missing path") << QStringList{u"deploy"_s, m_dir.filePath(u"nope"_s)} << 1 << u"does not exist"_s;
+        QTest::newRow("missing path")
+            << QStringList{u"deploy"_s, m_dir.filePath(u"nope"_s)} << 1 << u"does not exist"_s;
         QTest::newRow("empty folder") << QStringList{u"deploy"_s, empty} << 1 << u"is empty"_s;
         QTest::newRow("no entry point") << QStringList{u"deploy"_s, noEntry} << 1 << u"No entry point"_s;
         QTest::newRow("200 MB file") << QStringList{u"deploy"_s, hugeDir} << 1 << u"video.mp4 is 200.0 MB"_s;
         QTest::newRow("not UTF-8") << QStringList{u"deploy"_s, latin1} << 1 << u"not valid UTF-8"_s;
         QTest::newRow("link outside") << QStringList{u"deploy"_s, linked} << 1 << u"outside the app folder"_s;
-        QTest::newRow("single non-html file") << QStringList{u"deploy"_s, notHtml} << 1 << u"not an .html page"_s;
-        QTest::newRow("ttl zero") << QStringList{u"deploy"_s, ok, u"--ttl"_s, u"0m"_s} << 2 << u"longer than zero"_s;
+        QTest::newRow("single non-html file")
+            << QStringList{u"deploy"_s, notHtml} << 1 << u"not an .html page"_s;
+        QTest::newRow("ttl zero") << QStringList{u"deploy"_s, ok, u"--ttl"_s, u"0m"_s} << 2
+                                  << u"longer than zero"_s;
         QTest::newRow("ttl negative") << QStringList{u"deploy"_s, ok, u"--ttl=-5m"_s} << 2 << u"--ttl"_s;
-        QTest::newRow("ttl without unit") << QStringList{u"deploy"_s, ok, u"--ttl"_s, u"90"_s} << 2 << u"no unit"_s;
-        QTest::newRow("ttl above the cap") << QStringList{u"deploy"_s, ok, u"--ttl"_s, u"25h"_s} << 1 << u"at most 24 h"_s;
-        QTest::newRow("unknown provider") << QStringList{u"deploy"_s, ok, u"--provider"_s, u"mars"_s} << 1 << u"Unknown provider"_s;
-        QTest::newRow("bad port") << QStringList{u"deploy"_s, ok, u"--port"_s, u"99999"_s} << 2 << u"not a port number"_s;
-        QTest::newRow("key on argv") << QStringList{u"key"_s, u"set"_s, u"e2b"_s, u"sk-123"_s} << 2 << u"stdin"_s;
-        QTest::newRow("unknown key provider") << QStringList{u"key"_s, u"test"_s, u"acme"_s} << 2 << u"unknown provider"_s;
+        QTest::newRow("ttl without unit")
+            << QStringList{u"deploy"_s, ok, u"--ttl"_s, u"90"_s} << 2 << u"no unit"_s;
+        QTest::newRow("ttl above the cap")
+            << QStringList{u"deploy"_s, ok, u"--ttl"_s, u"25h"_s} << 1 << u"at most 24 h"_s;
+        QTest::newRow("unknown provider")
+            << QStringList{u"deploy"_s, ok, u"--provider"_s, u"mars"_s} << 1 << u"Unknown provider"_s;
+        QTest::newRow("bad port") << QStringList{u"deploy"_s, ok, u"--port"_s, u"99999"_s} << 2
+                                  << u"not a port number"_s;
+        QTest::newRow("key on argv") << QStringList{u"key"_s, u"set"_s, u"e2b"_s, u"sk-123"_s} << 2
+                                     << u"stdin"_s;
+        QTest::newRow("unknown key provider")
+            << QStringList{u"key"_s, u"test"_s, u"acme"_s} << 2 << u"unknown provider"_s;
         QTest::newRow("stop unknown id") << QStringList{u"stop"_s, u"ffffffff"_s} << 1 << u"ffffffff"_s;
-        QTest::newRow("unknown setting") << QStringList{u"config"_s, u"colour"_s, u"red"_s} << 1 << u"Unknown setting"_s;
+        QTest::newRow("unknown setting")
+            << QStringList{u"config"_s, u"colour"_s, u"red"_s} << 1 << u"Unknown setting"_s;
     }
 
     void badInputGetsAClearError()
@@ -188,7 +198,8 @@ private slots:
         QFETCH(QString, message);
         const Run result = run(args);
         QVERIFY2(result.err.contains(message), qPrintable(result.err));
-        QVERIFY2(result.err.startsWith(u"spawnai: "_s) || result.err.contains(u"\nspawnai: "_s), qPrintable(result.err));
+        QVERIFY2(result.err.startsWith(u"spawnai: "_s) || result.err.contains(u"\nspawnai: "_s),
+                 qPrintable(result.err));
         QCOMPARE(result.exitCode, exitCode);
         QVERIFY(result.out.isEmpty());
     }
@@ -200,21 +211,25 @@ private slots:
         const Run result = run({u"deploy"_s, app(u"port"_s, {{u"index.html"_s, "x"}}), u"--port"_s,
                                 QString::number(other.serverPort())});
         QCOMPARE(result.exitCode, 1);
-        QVERIFY2(result.err.contains(u"Port %1 on 127.0.0.1 is already in use"_s.arg(other.serverPort())), qPrintable(result.err));
+        QVERIFY2(result.err.contains(u"Port %1 on 127.0.0.1 is already in use"_s.arg(other.serverPort())),
+                 qPrintable(result.err));
         QCOMPARE(listed()[u"failure"_s].toString(), u"port-in-use"_s);
     }
 
     void crashingAppShowsItsStderr()
     {
-        const Run result = run({u"deploy"_s, app(u"crash"_s, {{u"app.py"_s, "import nonexistent_module_xyz\n"}})});
+        const Run result =
+            run({u"deploy"_s, app(u"crash"_s, {{u"app.py"_s, "import nonexistent_module_xyz\n"}})});
         QCOMPARE(result.exitCode, 1);
-        QVERIFY2(result.err.contains(u"ModuleNotFoundError: No module named 'nonexistent_module_xyz'"_s), qPrintable(result.err));
+        QVERIFY2(result.err.contains(u"ModuleNotFoundError: No module named 'nonexistent_module_xyz'"_s),
+                 qPrintable(result.err));
     }
 
     void silentAppTimesOutNamingTheLog()
     {
         QCOMPARE(run({u"config"_s, u"local.start-timeout"_s, u"2s"_s}).exitCode, 0);
-        const Run result = run({u"deploy"_s, app(u"silent"_s, {{u"app.py"_s, "import time\ntime.sleep(600)\n"}})});
+        const Run result =
+            run({u"deploy"_s, app(u"silent"_s, {{u"app.py"_s, "import time\ntime.sleep(600)\n"}})});
         QCOMPARE(run({u"config"_s, u"local.start-timeout"_s, u"30s"_s}).exitCode, 0);
         QCOMPARE(result.exitCode, 1);
         QVERIFY2(result.err.contains(u"did not answer"_s), qPrintable(result.err));
@@ -238,7 +253,8 @@ private slots:
         QVERIFY(url.isValid());
         QCOMPARE(httpGet(quint16(url.port())).body, QByteArray("cli python app"));
         QString said;
-        QTRY_VERIFY((said += QString::fromUtf8(deploy.readAllStandardError())).contains(u"WITHOUT a sandbox"_s));
+        QTRY_VERIFY(
+            (said += QString::fromUtf8(deploy.readAllStandardError())).contains(u"WITHOUT a sandbox"_s));
         const Run list = run({u"list"_s});
         QVERIFY2(list.out.contains(u"UNSANDBOXED"_s), qPrintable(list.out));
         QVERIFY(listed()[u"unsandboxed"_s].toBool());
@@ -252,7 +268,8 @@ private slots:
     void deployListLogsStop()
     {
         QProcess deploy;
-        const QUrl url = startDeploy(deploy, app(u"python"_s, {{u"app.py"_s, kPythonApp}}), {u"--ttl"_s, u"10m"_s, u"--name"_s, u"my notes"_s});
+        const QUrl url = startDeploy(deploy, app(u"python"_s, {{u"app.py"_s, kPythonApp}}),
+                                     {u"--ttl"_s, u"10m"_s, u"--name"_s, u"my notes"_s});
         QVERIFY(url.isValid());
         QCOMPARE(url.host(), u"127.0.0.1"_s);
         QCOMPARE(httpGet(quint16(url.port())).body, QByteArray("cli python app"));
@@ -260,7 +277,8 @@ private slots:
         QJsonObject session = listed();
         QCOMPARE(session[u"name"_s].toString(), u"my notes"_s);
         QCOMPARE(session[u"url"_s].toString(), url.toString());
-        QVERIFY(session[u"state"_s].toString() == u"expiring"_s || session[u"state"_s].toString() == u"running"_s);
+        QVERIFY(session[u"state"_s].toString() == u"expiring"_s ||
+                session[u"state"_s].toString() == u"running"_s);
         QVERIFY(session[u"seconds_left"_s].toInt() > 590);
         const QString prefix = session[u"id"_s].toString().left(6);
 
@@ -294,7 +312,8 @@ private slots:
     void expiryDestroysAndExits()
     {
         QProcess deploy;
-        const QUrl url = startDeploy(deploy, app(u"short"_s, {{u"index.html"_s, "short"}}), {u"--ttl"_s, u"2s"_s});
+        const QUrl url =
+            startDeploy(deploy, app(u"short"_s, {{u"index.html"_s, "short"}}), {u"--ttl"_s, u"2s"_s});
         QVERIFY(url.isValid());
         QVERIFY(deploy.waitForFinished(10'000));
         QCOMPARE(deploy.exitCode(), 0);
@@ -329,10 +348,13 @@ private slots:
         QTest::addColumn<QString>("expectedState");
         QTest::addColumn<QStringList>("extra");
         QTest::newRow("after the intent is recorded") << u"after-intent"_s << u"failed"_s << QStringList();
-        QTest::newRow("before the sandbox is recorded") << u"before-resource-recorded"_s << u"failed"_s << QStringList();
-        QTest::newRow("after the sandbox is recorded") << u"after-resource-recorded"_s << u"failed"_s << QStringList();
+        QTest::newRow("before the sandbox is recorded")
+            << u"before-resource-recorded"_s << u"failed"_s << QStringList();
+        QTest::newRow("after the sandbox is recorded")
+            << u"after-resource-recorded"_s << u"failed"_s << QStringList();
         QTest::newRow("before Running is recorded") << u"before-running"_s << u"failed"_s << QStringList();
-        QTest::newRow("during the destroy at expiry") << u"during-destroy"_s << u"ended"_s << QStringList{u"--ttl"_s, u"1s"_s};
+        QTest::newRow("during the destroy at expiry")
+            << u"during-destroy"_s << u"ended"_s << QStringList{u"--ttl"_s, u"1s"_s};
     }
 
     void crashAtAnyPointOfADeployIsRecovered()
@@ -340,8 +362,9 @@ private slots:
         QFETCH(QString, point);
         QFETCH(QString, expectedState);
         QFETCH(QStringList, extra);
-        const Run crashed = run(QStringList{u"deploy"_s, app(u"crash-"_s + point, {{u"app.py"_s, kPythonApp}})} + extra, {},
-                                {{u"SPAWNAI_CRASH_AT"_s, point}});
+        const Run crashed =
+            run(QStringList{u"deploy"_s, app(u"crash-"_s + point, {{u"app.py"_s, kPythonApp}})} + extra, {},
+                {{u"SPAWNAI_CRASH_AT"_s, point}});
         QCOMPARE(crashed.exitCode, 137);
         // The next spawnai finds the session, finishes its story and destroys anything left: bwrap's
         // --die-with-parent has a window right after launch in which a sandbox can outlive its parent.
@@ -350,7 +373,8 @@ private slots:
         if (expectedState == u"failed")
             QCOMPARE(session[u"failure"_s].toString(), u"interrupted"_s);
         QTRY_VERIFY_WITH_TIMEOUT(LocalProcesses::find(runDir()).isEmpty(), 2000);
-        const QJsonArray active = QJsonDocument::fromJson(run({u"list"_s, u"--json"_s, u"--active"_s}).out.toUtf8()).array();
+        const QJsonArray active =
+            QJsonDocument::fromJson(run({u"list"_s, u"--json"_s, u"--active"_s}).out.toUtf8()).array();
         QVERIFY(active.isEmpty());
     }
 
@@ -364,7 +388,8 @@ private slots:
         const Run test = run({u"key"_s, u"test"_s, u"anthropic"_s});
         QCOMPARE(test.exitCode, 0);
         QVERIFY(test.out.contains(u"stored"_s));
-        QVERIFY(!test.out.contains(QString::fromUtf8(secret)) && !test.err.contains(QString::fromUtf8(secret)));
+        QVERIFY(!test.out.contains(QString::fromUtf8(secret)) &&
+                !test.err.contains(QString::fromUtf8(secret)));
         QCOMPARE(run({u"key"_s, u"rm"_s, u"anthropic"_s}).exitCode, 0);
         const Run gone = run({u"key"_s, u"test"_s, u"anthropic"_s});
         QCOMPARE(gone.exitCode, 1);

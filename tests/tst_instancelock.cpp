@@ -1,5 +1,5 @@
-// Whether the SpawnAI process owning a session is alive, told by flock(2): right after kill -9, never fooled by
-// a reused pid or an old lock file.
+// Whether the SpawnAI process owning a session is alive, told by flock(2): right after kill -9, never fooled
+// by a reused pid or an old lock file.
 #include "instancelock.h"
 
 #include <QDir>
@@ -40,7 +40,8 @@ private slots:
         const QString owner = u"0d7a2c1e-killed-owner"_s;
         const QString lockFile = dir.filePath(u"owners/"_s + owner + u".lock"_s);
         QProcess holder; // another process holding an owner lock, as a running SpawnAI does
-        holder.start(u"flock"_s, {u"--close"_s, lockFile, u"sleep"_s, u"3"_s}); // --close: only flock holds it
+        holder.start(u"flock"_s,
+                     {u"--close"_s, lockFile, u"sleep"_s, u"3"_s}); // --close: only flock holds it
         QVERIFY(holder.waitForStarted());
         QTRY_VERIFY(QFile::exists(lockFile));
 

@@ -1,5 +1,5 @@
-// The session lifecycle controller with the real store and real Local sandboxes: deploy, expiry on the monotonic
-// clock, stop, extend, stop requests from another process, and recovery after a SpawnAI that died.
+// The session lifecycle controller with the real store and real Local sandboxes: deploy, expiry on the
+// monotonic clock, stop, extend, stop requests from another process, and recovery after a SpawnAI that died.
 #include "instancelock.h"
 #include "local/localprocesses.h"
 #include "local/localprovider.h"
@@ -30,7 +30,10 @@ private:
 
     QString runDir() const { return m_dir.filePath(u"run"_s); }
 
-    static AppBundle staticApp() { return bundle(Runtime::Static, {{u"index.html"_s, "<h1>lifecycle</h1>"}}); }
+    static AppBundle staticApp()
+    {
+        return bundle(Runtime::Static, {{u"index.html"_s, "<h1>lifecycle</h1>"}});
+    }
 
     QString deploy(qint64 ttlSeconds, const AppBundle &app = staticApp())
     {
@@ -58,7 +61,8 @@ private:
                 return true;
             QTest::qWait(20);
         }
-        qWarning() << "session is" << SessionStates::name(stored(id).state) << "not" << SessionStates::name(state);
+        qWarning() << "session is" << SessionStates::name(stored(id).state) << "not"
+                   << SessionStates::name(state);
         return false;
     }
 
@@ -140,10 +144,12 @@ class H(BaseHTTPRequestHandler):
     def do_GET(self):
         self.send_response(200); self.end_headers(); self.wfile.write(b"python")
 HTTPServer((os.environ["HOST"], int(os.environ["PORT"])), H).serve_forever()
-)"}}, u"python3 app.py"_s);
+)"}},
+                                          u"python3 app.py"_s);
         QTest::newRow("node") << bundle(Runtime::Node, {{u"server.js"_s, R"(
 require('http').createServer((q, r) => r.end('node')).listen(Number(process.env.PORT), process.env.HOST);
-)"}}, u"node server.js"_s);
+)"}},
+                                        u"node server.js"_s);
     }
 
     void deployRunsThenExpiresOnItsOwn()
@@ -165,11 +171,12 @@ require('http').createServer((q, r) => r.end('node')).listen(Number(process.env.
         QVERIFY(ended.endedAt >= ended.expiresAt);
         QVERIFY2(ended.startedAt.msecsTo(ended.endedAt) < 3500, "expiry fired late");
         QVERIFY(waitForPortClosed(quint16(running.url.port())));
-        // Intent first: every state is in the log, in order; a session shorter than the lead goes Expiring at once.
-        QCOMPARE(transitions(id), (QList<SessionState>{SessionState::Provisioning, SessionState::Uploading,
-                                                       SessionState::Starting, SessionState::Running,
-                                                       SessionState::Expiring, SessionState::Stopping,
-                                                       SessionState::Ended}));
+        // Intent first: every state is in the log, in order; a session shorter than the lead goes Expiring at
+        // once.
+        QCOMPARE(transitions(id),
+                 (QList<SessionState>{SessionState::Provisioning, SessionState::Uploading,
+                                      SessionState::Starting, SessionState::Running, SessionState::Expiring,
+                                      SessionState::Stopping, SessionState::Ended}));
         QCOMPARE(m_seen.constLast(), SessionState::Ended);
     }
 
@@ -181,15 +188,16 @@ require('http').createServer((q, r) => r.end('node')).listen(Number(process.env.
         QVERIFY(m_controller->stop(id).ok());
         QVERIFY(waitForState(id, SessionState::Ended));
         QVERIFY(waitForPortClosed(port));
-        QCOMPARE(transitions(id).mid(3), (QList<SessionState>{SessionState::Running, SessionState::Stopping,
-                                                              SessionState::Ended}));
+        QCOMPARE(transitions(id).mid(3),
+                 (QList<SessionState>{SessionState::Running, SessionState::Stopping, SessionState::Ended}));
         QVERIFY(!m_controller->stop(id).ok()); // already ended: says so
     }
 
     void stopDuringDeployCancelsIt()
     {
-        const QString id = deploy(3600, bundle(Runtime::Python, {{u"app.py"_s, "import time\ntime.sleep(60)\n"}},
-                                               u"python3 app.py"_s));
+        const QString id =
+            deploy(3600, bundle(Runtime::Python, {{u"app.py"_s, "import time\ntime.sleep(60)\n"}},
+                                u"python3 app.py"_s));
         QVERIFY(waitForState(id, SessionState::Starting));
         QVERIFY(m_controller->stop(id).ok());
         QVERIFY(waitForState(id, SessionState::Ended));
@@ -208,7 +216,8 @@ require('http').createServer((q, r) => r.end('node')).listen(Number(process.env.
         QVERIFY2(stored(id).isActive(), "ended at the old expiry");
         QVERIFY(waitForState(id, SessionState::Ended, 4000));
         const QList<SessionEvent> events = m_store->events(id).value();
-        QVERIFY(std::any_of(events.cbegin(), events.cend(), [](const SessionEvent &e) { return e.kind == u"extended"; }));
+        QVERIFY(std::any_of(events.cbegin(), events.cend(),
+                            [](const SessionEvent &e) { return e.kind == u"extended"; }));
     }
 
     void extendBeyondTheCapIsRefused()
@@ -261,7 +270,8 @@ s = socket.socket(); s.bind((os.environ["HOST"], int(os.environ["PORT"]))); s.li
 c, _ = s.accept(); c.recv(1000); c.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n"); c.close()
 time.sleep(0.5)
 sys.exit("fatal: out of cheese")
-)"}}, u"python3 app.py"_s));
+)"}},
+                                               u"python3 app.py"_s));
         QVERIFY(waitForState(id, SessionState::Failed));
         const Session failed = stored(id);
         QCOMPARE(failed.failure, FailureReason::AppExited);
@@ -271,9 +281,11 @@ sys.exit("fatal: out of cheese")
 
     void recoveryEndsWhatADeadSpawnAILeft()
     {
-        const Session expired = leftBehind(SessionState::Running, QDateTime::currentDateTimeUtc().addSecs(-60));
+        const Session expired =
+            leftBehind(SessionState::Running, QDateTime::currentDateTimeUtc().addSecs(-60));
         const Session interrupted = leftBehind(SessionState::Starting, QDateTime());
-        const Session cutShort = leftBehind(SessionState::Running, QDateTime::currentDateTimeUtc().addSecs(600));
+        const Session cutShort =
+            leftBehind(SessionState::Running, QDateTime::currentDateTimeUtc().addSecs(600));
         QVERIFY(!expired.id.isEmpty() && !interrupted.id.isEmpty() && !cutShort.id.isEmpty());
 
         QSignalSpy recovered(m_controller, &SessionController::recoveryFinished);
@@ -282,7 +294,8 @@ sys.exit("fatal: out of cheese")
         QCOMPARE(recovered.constFirst().constFirst().toInt(), 3);
 
         QCOMPARE(stored(expired.id).state, SessionState::Ended);
-        QCOMPARE(m_store->events(expired.id).value().constLast().detail, u"expired while SpawnAI was closed"_s);
+        QCOMPARE(m_store->events(expired.id).value().constLast().detail,
+                 u"expired while SpawnAI was closed"_s);
         QCOMPARE(stored(interrupted.id).state, SessionState::Failed);
         QCOMPARE(stored(interrupted.id).failure, FailureReason::Interrupted);
         QCOMPARE(stored(cutShort.id).state, SessionState::Ended); // a local app does not outlive SpawnAI

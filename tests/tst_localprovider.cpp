@@ -44,9 +44,13 @@ private:
         return o;
     }
 
-    QString logPath(const QString &sessionId) const { return m_dir.filePath(u"logs/"_s + sessionId + u".log"_s); }
+    QString logPath(const QString &sessionId) const
+    {
+        return m_dir.filePath(u"logs/"_s + sessionId + u".log"_s);
+    }
 
-    Deployed deploy(LocalProvider *provider, const AppBundle &bundle, quint16 hostPort = 0, int waitMs = 15'000)
+    Deployed deploy(LocalProvider *provider, const AppBundle &bundle, quint16 hostPort = 0,
+                    int waitMs = 15'000)
     {
         Deployed deployed;
         deployed.sessionId = QUuid::createUuid().toString(QUuid::WithoutBraces);
@@ -58,7 +62,8 @@ private:
         request.expiresAt = QDateTime::currentDateTimeUtc().addSecs(3600);
         DeployJob *job = provider->deploy(request);
         connect(job, &DeployJob::stageChanged, this, [&](DeployStage stage) { deployed.stages << stage; });
-        connect(job, &DeployJob::resourceCreated, this, [&](const QString &id) { deployed.resourceIds << id; });
+        connect(job, &DeployJob::resourceCreated, this,
+                [&](const QString &id) { deployed.resourceIds << id; });
         QSignalSpy finished(job, &DeployJob::finished);
         job->start();
         if (!finished.wait(waitMs))
@@ -136,7 +141,7 @@ http.createServer((req, res) => res.end('hello node ' + req.url + ' as ' + os.us
         const Deployed d = deploy(m_provider, bundle(Runtime(runtime), files, start));
         QVERIFY2(d.result.ok(), qPrintable(d.result.message));
         QCOMPARE(d.stages, (QList<DeployStage>{DeployStage::Provisioning, DeployStage::Uploading,
-                                                DeployStage::Starting, DeployStage::WaitingForUrl}));
+                                               DeployStage::Starting, DeployStage::WaitingForUrl}));
         QCOMPARE(d.resourceIds.size(), 1);
         QVERIFY(!d.result.unsandboxed);
         QCOMPARE(d.result.url.host(), u"127.0.0.1"_s);
@@ -175,8 +180,9 @@ http.createServer((req, res) => res.end('hello node ' + req.url + ' as ' + os.us
 
     void appCrashingAtStartShowsItsOutput()
     {
-        const Deployed d = deploy(m_provider, bundle(Runtime::Python, {{u"app.py"_s, "print('loading config')\n1/0\n"}},
-                                                     u"python3 app.py"_s));
+        const Deployed d =
+            deploy(m_provider, bundle(Runtime::Python, {{u"app.py"_s, "print('loading config')\n1/0\n"}},
+                                      u"python3 app.py"_s));
         QCOMPARE(d.result.failure, FailureReason::AppCrashed);
         QVERIFY2(d.result.message.contains(u"ZeroDivisionError"_s), qPrintable(d.result.message));
         QVERIFY(d.result.message.contains(u"loading config"_s));
@@ -190,9 +196,10 @@ http.createServer((req, res) => res.end('hello node ' + req.url + ' as ' + os.us
         LocalProviderOptions quick = options();
         quick.startTimeoutMs = 1500;
         LocalProvider provider(quick);
-        const Deployed d = deploy(&provider, bundle(Runtime::Python,
-                                                    {{u"app.py"_s, "import time\nprint('thinking', flush=True)\ntime.sleep(60)\n"}},
-                                                    u"python3 app.py"_s));
+        const Deployed d = deploy(
+            &provider, bundle(Runtime::Python,
+                              {{u"app.py"_s, "import time\nprint('thinking', flush=True)\ntime.sleep(60)\n"}},
+                              u"python3 app.py"_s));
         QCOMPARE(d.result.failure, FailureReason::AppNeverAnswered);
         QVERIFY2(d.result.message.contains(logPath(d.sessionId)), qPrintable(d.result.message));
         QVERIFY(d.result.message.contains(u"thinking"_s));
@@ -203,9 +210,11 @@ http.createServer((req, res) => res.end('hello node ' + req.url + ' as ' + os.us
     {
         QTcpServer other;
         QVERIFY(other.listen(QHostAddress::LocalHost));
-        const Deployed d = deploy(m_provider, bundle(Runtime::Static, {{u"index.html"_s, "x"}}), other.serverPort());
+        const Deployed d =
+            deploy(m_provider, bundle(Runtime::Static, {{u"index.html"_s, "x"}}), other.serverPort());
         QCOMPARE(d.result.failure, FailureReason::PortInUse);
-        QVERIFY2(d.result.message.contains(QString::number(other.serverPort())), qPrintable(d.result.message));
+        QVERIFY2(d.result.message.contains(QString::number(other.serverPort())),
+                 qPrintable(d.result.message));
         QVERIFY(d.result.message.contains(u"already in use"_s));
         QVERIFY(d.resourceIds.isEmpty());
     }
@@ -236,8 +245,9 @@ http.createServer((req, res) => res.end('hello node ' + req.url + ' as ' + os.us
     void refusedUserNamespacesAreExplained()
     {
         const QString fake = m_dir.filePath(u"bwrap-apparmor"_s);
-        writeScript(fake, "case \"$1\" in --version) echo 'bubblewrap 0.9.0';; *) echo 'bwrap: setting up uid map: "
-                          "Permission denied' >&2; exit 1;; esac\n");
+        writeScript(fake,
+                    "case \"$1\" in --version) echo 'bubblewrap 0.9.0';; *) echo 'bwrap: setting up uid map: "
+                    "Permission denied' >&2; exit 1;; esac\n");
         LocalProviderOptions broken = options();
         broken.bwrapPath = fake;
         LocalProvider provider(broken);
@@ -260,7 +270,8 @@ class H(BaseHTTPRequestHandler):
     def do_GET(self):
         self.send_response(200); self.end_headers(); self.wfile.write(b"unsandboxed ok")
 HTTPServer((os.environ["HOST"], int(os.environ["PORT"])), H).serve_forever()
-)"}}, u"python3 app.py"_s));
+)"}},
+                                                    u"python3 app.py"_s));
         QVERIFY2(d.result.ok(), qPrintable(d.result.message));
         QVERIFY(d.result.unsandboxed);
         const quint16 port = quint16(d.result.url.port());
@@ -279,7 +290,8 @@ s.bind((os.environ["HOST"], int(os.environ["PORT"]))); s.listen()
 c, _ = s.accept(); c.recv(1000); c.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"); c.close()
 print("served one request, leaving", flush=True)
 sys.exit(3)
-)"}}, u"python3 app.py"_s));
+)"}},
+                                                     u"python3 app.py"_s));
         QVERIFY2(d.result.ok(), qPrintable(d.result.message));
         QVERIFY(lost.wait(10'000));
         QCOMPARE(lost.constFirst().at(0).toString(), d.sessionId);
@@ -294,13 +306,15 @@ sys.exit(3)
     {
         DeployRequest request;
         request.sessionId = QUuid::createUuid().toString(QUuid::WithoutBraces);
-        request.bundle = bundle(Runtime::Python, {{u"app.py"_s, "import time\ntime.sleep(60)\n"}}, u"python3 app.py"_s);
+        request.bundle =
+            bundle(Runtime::Python, {{u"app.py"_s, "import time\ntime.sleep(60)\n"}}, u"python3 app.py"_s);
         request.logPath = logPath(request.sessionId);
         DeployJob *job = m_provider->deploy(request);
         QSignalSpy stages(job, &DeployJob::stageChanged);
         QSignalSpy finished(job, &DeployJob::finished);
         job->start();
-        QTRY_VERIFY(!stages.isEmpty() && stages.constLast().constFirst().value<DeployStage>() == DeployStage::WaitingForUrl);
+        QTRY_VERIFY(!stages.isEmpty() &&
+                    stages.constLast().constFirst().value<DeployStage>() == DeployStage::WaitingForUrl);
         QVERIFY(!LocalProcesses::pidsOfSession(runDir(), request.sessionId).isEmpty());
         job->cancel();
         QTRY_COMPARE(finished.size(), 1);

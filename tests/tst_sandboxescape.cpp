@@ -1,4 +1,5 @@
-// A hostile generated app tries to get out of the Local sandbox. Every attempt must fail, and the test says which.
+// A hostile generated app tries to get out of the Local sandbox. Every attempt must fail, and the test says
+// which.
 #include "local/localprocesses.h"
 #include "local/localprovider.h"
 #include "testsupport.h"
@@ -16,7 +17,6 @@
 using namespace Qt::StringLiterals;
 using namespace TestSupport;
 
-
 class TestSandboxEscape : public QObject
 {
     Q_OBJECT
@@ -30,7 +30,8 @@ private slots:
         qputenv("ANTHROPIC_API_KEY", secret); // what a careless launcher would leak into the sandbox
 
         // A canary in the real home directory of the user running SpawnAI.
-        const QString canaryPath = QDir::homePath() + u"/.spawnai-escape-canary-"_s + QUuid::createUuid().toString(QUuid::Id128);
+        const QString canaryPath =
+            QDir::homePath() + u"/.spawnai-escape-canary-"_s + QUuid::createUuid().toString(QUuid::Id128);
         QFile canary(canaryPath);
         QVERIFY(canary.open(QIODevice::WriteOnly));
         canary.write("top secret canary");
@@ -68,7 +69,8 @@ private slots:
         for (auto it = attempts.constBegin(); it != attempts.constEnd(); ++it) {
             const QString outcome = it.value().toString();
             qInfo().noquote() << it.key() << "→" << outcome;
-            QVERIFY2(outcome.startsWith(u"blocked: "_s), qPrintable(it.key() + u" was not blocked: "_s + outcome));
+            QVERIFY2(outcome.startsWith(u"blocked: "_s),
+                     qPrintable(it.key() + u" was not blocked: "_s + outcome));
         }
         QCOMPARE(attempts.size(), 14);
         QVERIFY(!answer.body.contains("top secret canary"));

@@ -96,7 +96,8 @@ private slots:
 
     void resourceStates()
     {
-        const QList<S> holding = {S::Provisioning, S::Uploading, S::Starting, S::Running, S::Expiring, S::Stopping};
+        const QList<S> holding = {S::Provisioning, S::Uploading, S::Starting,
+                                  S::Running,      S::Expiring,  S::Stopping};
         for (S state : allStates())
             QCOMPARE(SessionStates::holdsResource(state), holding.contains(state));
     }

@@ -1,13 +1,13 @@
 #include "cli.h"
 
 #include "appcore.h"
-#include "paths.h"
 #include "configcommand.h"
 #include "console.h"
 #include "deploycommand.h"
 #include "keycommand.h"
 #include "listcommand.h"
 #include "logscommand.h"
+#include "paths.h"
 #include "stopcommand.h"
 
 #include <QCoreApplication>
@@ -47,33 +47,39 @@ const QList<CommandEntry> &commands()
 QString helpText()
 {
     return QCoreApplication::translate(
-        "Cli",
-        "Usage: spawnai COMMAND [options]\n"
-        "\n"
-        "SpawnAI runs a small web app for a while and then destroys it: on this computer in a bubblewrap\n"
-        "sandbox (the default, free, no account needed) or on a cloud sandbox, with a countdown and its cost.\n"
-        "\n"
-        "Commands:\n"
-        "  deploy PATH [--ttl 2h] [--name NAME] [--port N] [--open] [--provider local]\n"
-        "                        Deploy a folder or an .html file; print its URL once it answers; keep it\n"
-        "                        running until its lifetime ends or Ctrl-C, then destroy it.\n"
-        "  list [--json] [--active]\n"
-        "                        Sessions with status, URL, time left and cost.\n"
-        "  stop ID               Stop a session (ID or a unique prefix of it).\n"
-        "  logs ID [--follow]    What the session's app printed.\n"
-        "  key set|test|rm PROVIDER\n"
-        "                        Manage API keys in the system keychain. The key is read from stdin,\n"
-        "                        never from the command line.\n"
-        "  config [KEY [VALUE]]  Show or change settings.\n"
-        "\n"
-        "Options:\n"
-        "  -h, --help            Show this help; \"spawnai COMMAND --help\" shows a command's options.\n"
-        "  -v, --version         Show the version.\n"
-        "\n"
-        "An app folder holds index.html (static), app.py or main.py (Python), or server.js (Node), or a\n"
-        "spawnai.json manifest: {\"title\", \"runtime\": \"static|python|node\", \"start\", \"port\"}. Python and\n"
-        "Node apps read PORT and bind HOST. Data lives in %1.\n"
-        "Diagnostics: QT_LOGGING_RULES=\"spawnai.*=true\" spawnai ...")
+               "Cli",
+               "Usage: spawnai COMMAND [options]\n"
+               "\n"
+               "SpawnAI runs a small web app for a while and then destroys it: on this computer in a "
+               "bubblewrap\n"
+               "sandbox (the default, free, no account needed) or on a cloud sandbox, with a countdown and "
+               "its cost.\n"
+               "\n"
+               "Commands:\n"
+               "  deploy PATH [--ttl 2h] [--name NAME] [--port N] [--open] [--provider local]\n"
+               "                        Deploy a folder or an .html file; print its URL once it answers; "
+               "keep it\n"
+               "                        running until its lifetime ends or Ctrl-C, then destroy it.\n"
+               "  list [--json] [--active]\n"
+               "                        Sessions with status, URL, time left and cost.\n"
+               "  stop ID               Stop a session (ID or a unique prefix of it).\n"
+               "  logs ID [--follow]    What the session's app printed.\n"
+               "  key set|test|rm PROVIDER\n"
+               "                        Manage API keys in the system keychain. The key is read from stdin,\n"
+               "                        never from the command line.\n"
+               "  config [KEY [VALUE]]  Show or change settings.\n"
+               "\n"
+               "Options:\n"
+               "  -h, --help            Show this help; \"spawnai COMMAND --help\" shows a command's "
+               "options.\n"
+               "  -v, --version         Show the version.\n"
+               "\n"
+               "An app folder holds index.html (static), app.py or main.py (Python), or server.js (Node), or "
+               "a\n"
+               "spawnai.json manifest: {\"title\", \"runtime\": \"static|python|node\", \"start\", "
+               "\"port\"}. Python and\n"
+               "Node apps read PORT and bind HOST. Data lives in %1.\n"
+               "Diagnostics: QT_LOGGING_RULES=\"spawnai.*=true\" spawnai ...")
         .arg(Paths::dataDir());
 }
 
@@ -91,7 +97,8 @@ int run(const QStringList &arguments)
     const auto entry = std::find_if(commands().cbegin(), commands().cend(),
                                     [&](const CommandEntry &c) { return c.name == name; });
     if (entry == commands().cend()) {
-        Console::error(QCoreApplication::translate("Cli", "unknown command \"%1\". Run \"spawnai --help\".").arg(name));
+        Console::error(
+            QCoreApplication::translate("Cli", "unknown command \"%1\". Run \"spawnai --help\".").arg(name));
         return CliCommand::Usage;
     }
 
@@ -106,7 +113,8 @@ int run(const QStringList &arguments)
         exitCode = code;
         QCoreApplication::exit(code);
     });
-    QMetaObject::invokeMethod(command.get(), [&] { command->start(arguments); }, Qt::QueuedConnection);
+    QMetaObject::invokeMethod(
+        command.get(), [&] { command->start(arguments); }, Qt::QueuedConnection);
     const int loopCode = QCoreApplication::exec();
     command.reset();
     core->reset(); // providers stop their sandboxes while the store is still open

@@ -27,7 +27,8 @@ bool CliCommand::parse(QCommandLineParser &parser, const QStringList &arguments,
         const QString full = parser.helpText();
         const qsizetype options = full.indexOf(QStringLiteral("Options:"));
         Console::out(tr("Usage: spawnai %1\n\n%2\n\n%3")
-                         .arg(syntax.usage, syntax.description, options < 0 ? QString() : full.mid(options).trimmed()));
+                         .arg(syntax.usage, syntax.description,
+                              options < 0 ? QString() : full.mid(options).trimmed()));
         finish(Success);
         return false;
     }

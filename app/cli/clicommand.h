@@ -4,7 +4,8 @@
 #include <QObject>
 #include <QStringList>
 
-// One `spawnai COMMAND`. Runs on the event loop and reports its exit code once: 0 done, 1 failed, 2 bad usage.
+// One `spawnai COMMAND`. Runs on the event loop and reports its exit code once: 0 done, 1 failed, 2 bad
+// usage.
 class CliCommand : public QObject
 {
     Q_OBJECT
@@ -22,7 +23,7 @@ protected:
     void finish(int exitCode);
     struct Syntax
     {
-        QString usage;       // "deploy [options] PATH"
+        QString usage; // "deploy [options] PATH"
         QString description;
         int minPositional = 0; // after the command's name
         int maxPositional = 0;

@@ -5,16 +5,19 @@
 
 using namespace Qt::StringLiterals;
 
-ConfigCommand::ConfigCommand(AppCore &core, QObject *parent) : CliCommand(parent), m_core(core)
-{
-}
+ConfigCommand::ConfigCommand(AppCore &core, QObject *parent)
+    : CliCommand(parent)
+    , m_core(core)
+{}
 
 void ConfigCommand::start(const QStringList &arguments)
 {
     QCommandLineParser parser;
-    if (!parse(parser, arguments,
-               {u"config [KEY [VALUE]]"_s,
-                tr("Shows all settings, one setting, or changes one. Keys are not settings: see spawnai key."), 0, 2}))
+    if (!parse(
+            parser, arguments,
+            {u"config [KEY [VALUE]]"_s,
+             tr("Shows all settings, one setting, or changes one. Keys are not settings: see spawnai key."),
+             0, 2}))
         return;
     AppSettings &settings = m_core.settings();
     const QStringList args = operands(parser);
@@ -29,7 +32,8 @@ void ConfigCommand::start(const QStringList &arguments)
     if (args.size() == 1) {
         const QString value = settings.value(args.first());
         if (value.isNull()) {
-            Console::error(tr("Unknown setting \"%1\". Run spawnai config to see them all.").arg(args.first()));
+            Console::error(
+                tr("Unknown setting \"%1\". Run spawnai config to see them all.").arg(args.first()));
             return finish(Failure);
         }
         Console::out(value);
@@ -40,8 +44,9 @@ void ConfigCommand::start(const QStringList &arguments)
         return finish(Failure);
     }
     if (args.at(0) == u"local.allow-unsandboxed" && args.at(1) == u"true")
-        Console::err(tr("WARNING: when bubblewrap cannot run, local apps will now run WITHOUT a sandbox and can read "
-                        "your files and use your network. Every such session is marked UNSANDBOXED."));
+        Console::err(
+            tr("WARNING: when bubblewrap cannot run, local apps will now run WITHOUT a sandbox and can read "
+               "your files and use your network. Every such session is marked UNSANDBOXED."));
     Console::err(tr("%1 = %2").arg(args.at(0), args.at(1)));
     finish(Success);
 }

@@ -5,9 +5,9 @@
 // The terminal: results on stdout (what scripts read), progress and messages on stderr.
 namespace Console {
 
-void out(const QString &line);          // stdout, with a newline
-void err(const QString &line);          // stderr, with a newline
-void error(const QString &message);     // "spawnai: message" on stderr
+void out(const QString &line);      // stdout, with a newline
+void err(const QString &line);      // stderr, with a newline
+void error(const QString &message); // "spawnai: message" on stderr
 bool stderrIsTerminal();
 bool stdinIsTerminal();
 // Rewrites the current stderr line (a live countdown); no-op when stderr is not a terminal.

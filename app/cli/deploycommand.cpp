@@ -16,17 +16,23 @@ namespace {
 QString stageText(DeployStage stage, const QString &detail)
 {
     switch (stage) {
-    case DeployStage::Provisioning: return detail;
-    case DeployStage::Uploading: return detail;
-    case DeployStage::Starting: return QCoreApplication::translate("DeployCommand", "Starting: %1").arg(detail);
-    case DeployStage::WaitingForUrl: return QCoreApplication::translate("DeployCommand", "Waiting for %1 to answer").arg(detail);
+    case DeployStage::Provisioning:
+        return detail;
+    case DeployStage::Uploading:
+        return detail;
+    case DeployStage::Starting:
+        return QCoreApplication::translate("DeployCommand", "Starting: %1").arg(detail);
+    case DeployStage::WaitingForUrl:
+        return QCoreApplication::translate("DeployCommand", "Waiting for %1 to answer").arg(detail);
     }
     return detail;
 }
 
 } // namespace
 
-DeployCommand::DeployCommand(AppCore &core, QObject *parent) : CliCommand(parent), m_core(core)
+DeployCommand::DeployCommand(AppCore &core, QObject *parent)
+    : CliCommand(parent)
+    , m_core(core)
 {
     m_ticker.setInterval(1000);
     connect(&m_ticker, &QTimer::timeout, this, &DeployCommand::tick);
@@ -35,21 +41,27 @@ DeployCommand::DeployCommand(AppCore &core, QObject *parent) : CliCommand(parent
 void DeployCommand::start(const QStringList &arguments)
 {
     QCommandLineParser parser;
-    const QCommandLineOption providerOption(u"provider"_s, tr("Where to run it (default: %1).")
-                                            .arg(m_core.settings().defaultProvider()), tr("PROVIDER"),
-                                            m_core.settings().defaultProvider());
-    const QCommandLineOption ttlOption(u"ttl"_s, tr("Lifetime, e.g. 30m, 2h, 1h30m (default: %1). It is destroyed then.")
-                                       .arg(formatDuration(m_core.settings().defaultTtlSeconds())), tr("DURATION"));
-    const QCommandLineOption nameOption(u"name"_s, tr("Name shown in lists (default: the app's title)."), tr("NAME"));
-    const QCommandLineOption sizeOption(u"size"_s, tr("Machine size, where the provider has sizes."), tr("SIZE"));
-    const QCommandLineOption portOption(u"port"_s, tr("Local: serve on this port of 127.0.0.1 (default: a free one)."),
-                                        tr("PORT"));
+    const QCommandLineOption providerOption(
+        u"provider"_s, tr("Where to run it (default: %1).").arg(m_core.settings().defaultProvider()),
+        tr("PROVIDER"), m_core.settings().defaultProvider());
+    const QCommandLineOption ttlOption(
+        u"ttl"_s,
+        tr("Lifetime, e.g. 30m, 2h, 1h30m (default: %1). It is destroyed then.")
+            .arg(formatDuration(m_core.settings().defaultTtlSeconds())),
+        tr("DURATION"));
+    const QCommandLineOption nameOption(u"name"_s, tr("Name shown in lists (default: the app's title)."),
+                                        tr("NAME"));
+    const QCommandLineOption sizeOption(u"size"_s, tr("Machine size, where the provider has sizes."),
+                                        tr("SIZE"));
+    const QCommandLineOption portOption(
+        u"port"_s, tr("Local: serve on this port of 127.0.0.1 (default: a free one)."), tr("PORT"));
     const QCommandLineOption openOption(u"open"_s, tr("Open the URL in the browser once it answers."));
     parser.addOptions({providerOption, ttlOption, nameOption, sizeOption, portOption, openOption});
-    const Syntax syntax{u"deploy [options] PATH"_s,
-                        tr("Deploys the app in PATH (a folder, or a single .html file) and keeps it running until its\n"
-                           "lifetime ends or you press Ctrl-C; then it is destroyed. The URL is printed on stdout."),
-                        1, 1};
+    const Syntax syntax{
+        u"deploy [options] PATH"_s,
+        tr("Deploys the app in PATH (a folder, or a single .html file) and keeps it running until its\n"
+           "lifetime ends or you press Ctrl-C; then it is destroyed. The URL is printed on stdout."),
+        1, 1};
     if (!parse(parser, arguments, syntax))
         return;
 
@@ -70,7 +82,8 @@ void DeployCommand::start(const QStringList &arguments)
         bool ok = false;
         const uint port = parser.value(portOption).toUInt(&ok);
         if (!ok || port == 0 || port > 65535) {
-            Console::error(tr("--port: \"%1\" is not a port number (1-65535).").arg(parser.value(portOption)));
+            Console::error(
+                tr("--port: \"%1\" is not a port number (1-65535).").arg(parser.value(portOption)));
             return finish(Usage);
         }
         options.hostPort = quint16(port);
@@ -125,10 +138,12 @@ void DeployCommand::onSessionChanged(const Session &session)
         if (!m_announced) {
             m_announced = true;
             Console::out(session.url.toString());
-            Console::err(tr("Live at %1 (answered in %2 ms).").arg(session.url.toString()).arg(m_clock.elapsed()));
+            Console::err(
+                tr("Live at %1 (answered in %2 ms).").arg(session.url.toString()).arg(m_clock.elapsed()));
             if (session.unsandboxed)
-                Console::err(tr("WARNING: this app runs WITHOUT a sandbox (local.allow-unsandboxed is on): it can read "
-                                "your files and use your network."));
+                Console::err(tr(
+                    "WARNING: this app runs WITHOUT a sandbox (local.allow-unsandboxed is on): it can read "
+                    "your files and use your network."));
             Console::err(tr("It will be destroyed at %1 (in %2). Press Ctrl-C to stop it sooner.")
                              .arg(session.expiresAt.toLocalTime().toString(u"HH:mm"_s),
                                   formatDuration(session.secondsLeft(QDateTime::currentDateTimeUtc()))));
@@ -201,7 +216,9 @@ void DeployCommand::printSummary(const Session &session)
 {
     const qint64 ran = session.startedAt.isValid() ? session.startedAt.secsTo(session.endedAt) : 0;
     const QString cost = formatUsd(m_meter.accrued(session, QDateTime::currentDateTimeUtc()));
-    const bool expired = session.endedAt.isValid() && session.expiresAt.isValid() && session.endedAt >= session.expiresAt;
-    Console::err((expired ? tr("Expired after %1 and destroyed. Cost: %2.") : tr("Stopped after %1. Cost: %2."))
-                     .arg(formatDuration(std::max<qint64>(0, ran)), cost));
+    const bool expired =
+        session.endedAt.isValid() && session.expiresAt.isValid() && session.endedAt >= session.expiresAt;
+    Console::err(
+        (expired ? tr("Expired after %1 and destroyed. Cost: %2.") : tr("Stopped after %1. Cost: %2."))
+            .arg(formatDuration(std::max<qint64>(0, ran)), cost));
 }

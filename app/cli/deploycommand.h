@@ -9,8 +9,8 @@
 
 class AppCore;
 
-// spawnai deploy PATH: deploys, prints the URL once it answers, shows a countdown until expiry or Ctrl-C, then
-// destroys the session.
+// spawnai deploy PATH: deploys, prints the URL once it answers, shows a countdown until expiry or Ctrl-C,
+// then destroys the session.
 class DeployCommand final : public CliCommand
 {
     Q_OBJECT

@@ -5,31 +5,36 @@
 
 using namespace Qt::StringLiterals;
 
-KeyCommand::KeyCommand(QObject *parent) : CliCommand(parent), m_secrets(new SecretStore(this))
-{
-}
+KeyCommand::KeyCommand(QObject *parent)
+    : CliCommand(parent)
+    , m_secrets(new SecretStore(this))
+{}
 
 void KeyCommand::start(const QStringList &arguments)
 {
     QCommandLineParser parser;
-    const Syntax syntax{u"key set|test|rm PROVIDER"_s,
-                        tr("Stores, checks or removes a provider's API key in the system keychain (service SpawnAI).\n"
-                           "\"set\" reads the key from stdin: type or paste it at the prompt, or pipe it in.\n"
-                           "Providers: %1.")
-                            .arg(SecretStore::providers().join(u", "_s)),
-                        2, 3};
+    const Syntax syntax{
+        u"key set|test|rm PROVIDER"_s,
+        tr("Stores, checks or removes a provider's API key in the system keychain (service SpawnAI).\n"
+           "\"set\" reads the key from stdin: type or paste it at the prompt, or pipe it in.\n"
+           "Providers: %1.")
+            .arg(SecretStore::providers().join(u", "_s)),
+        2, 3};
     if (!parse(parser, arguments, syntax))
         return;
     const QStringList args = operands(parser);
     const QString action = args.at(0);
     const QString provider = args.at(1).toLower();
     if (args.size() > 2) {
-        Console::error(tr("give the key on stdin, not on the command line, where it would end up in your shell "
-                          "history and the process list: spawnai key set %1").arg(provider));
+        Console::error(
+            tr("give the key on stdin, not on the command line, where it would end up in your shell "
+               "history and the process list: spawnai key set %1")
+                .arg(provider));
         return finish(Usage);
     }
     if (!SecretStore::isValidProvider(provider)) {
-        Console::error(tr("unknown provider \"%1\". Providers: %2.").arg(provider, SecretStore::providers().join(u", "_s)));
+        Console::error(tr("unknown provider \"%1\". Providers: %2.")
+                           .arg(provider, SecretStore::providers().join(u", "_s)));
         return finish(Usage);
     }
     if (action == u"set")
@@ -46,7 +51,8 @@ void KeyCommand::start(const QStringList &arguments)
 
 void KeyCommand::set(const QString &provider)
 {
-    const QString secret = QString::fromUtf8(Console::readSecret(tr("%1 API key (input hidden): ").arg(provider)));
+    const QString secret =
+        QString::fromUtf8(Console::readSecret(tr("%1 API key (input hidden): ").arg(provider)));
     if (secret.isEmpty()) {
         Console::error(tr("no key given on stdin; nothing was stored."));
         return finish(Failure);
@@ -72,13 +78,15 @@ void KeyCommand::test(const QString &provider)
             Console::error(result.message);
             return finish(Failure);
         }
-        Console::out(tr("A %1 key is stored in the system keychain and can be read (%n character(s)).", nullptr,
-                        int(result.secret.size()))
+        Console::out(tr("A %1 key is stored in the system keychain and can be read (%n character(s)).",
+                        nullptr, int(result.secret.size()))
                          .arg(provider));
         // Whether the provider accepts it is checked by its adapter, which calls its cheapest authenticated
         // endpoint; SpawnAI has no adapter for this provider yet.
-        Console::err(tr("SpawnAI cannot ask %1 whether it accepts the key yet: that provider is not supported in "
-                        "this version.").arg(provider));
+        Console::err(
+            tr("SpawnAI cannot ask %1 whether it accepts the key yet: that provider is not supported in "
+               "this version.")
+                .arg(provider));
         finish(Success);
     });
 }

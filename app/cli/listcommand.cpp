@@ -31,9 +31,10 @@ QString statusText(const Session &session)
 
 } // namespace
 
-ListCommand::ListCommand(AppCore &core, QObject *parent) : CliCommand(parent), m_core(core)
-{
-}
+ListCommand::ListCommand(AppCore &core, QObject *parent)
+    : CliCommand(parent)
+    , m_core(core)
+{}
 
 void ListCommand::start(const QStringList &arguments)
 {
@@ -42,7 +43,8 @@ void ListCommand::start(const QStringList &arguments)
     const QCommandLineOption activeOption(u"active"_s, tr("Only sessions that are deploying or running."));
     parser.addOptions({jsonOption, activeOption});
     if (!parse(parser, arguments,
-               {u"list [--json] [--active]"_s, tr("Lists sessions, newest first, with time left and cost so far."), 0, 0}))
+               {u"list [--json] [--active]"_s,
+                tr("Lists sessions, newest first, with time left and cost so far."), 0, 0}))
         return;
     m_json = parser.isSet(jsonOption);
     m_activeOnly = parser.isSet(activeOption);
@@ -83,8 +85,11 @@ void ListCommand::print()
                 {u"provider"_s, s.provider},
                 {u"size"_s, s.size},
                 {u"state"_s, SessionStates::name(s.state)},
-                {u"failure"_s, s.failure == FailureReason::None ? QJsonValue() : QJsonValue(FailureReasons::name(s.failure))},
-                {u"failure_message"_s, s.failureMessage.isEmpty() ? QJsonValue() : QJsonValue(s.failureMessage)},
+                {u"failure"_s, s.failure == FailureReason::None
+                                   ? QJsonValue()
+                                   : QJsonValue(FailureReasons::name(s.failure))},
+                {u"failure_message"_s,
+                 s.failureMessage.isEmpty() ? QJsonValue() : QJsonValue(s.failureMessage)},
                 {u"url"_s, s.url.isEmpty() ? QJsonValue() : QJsonValue(s.url.toString())},
                 {u"created_at"_s, timeOrNull(s.createdAt)},
                 {u"started_at"_s, timeOrNull(s.startedAt)},
@@ -103,13 +108,16 @@ void ListCommand::print()
     }
 
     if (shown.isEmpty()) {
-        Console::err(m_activeOnly ? tr("No session is running.") : tr("No sessions yet. Deploy one with: spawnai deploy PATH"));
+        Console::err(m_activeOnly ? tr("No session is running.")
+                                  : tr("No sessions yet. Deploy one with: spawnai deploy PATH"));
         return finish(Success);
     }
-    const QStringList header = {tr("ID"), tr("NAME"), tr("PROVIDER"), tr("STATUS"), tr("URL"), tr("LEFT"), tr("COST")};
+    const QStringList header = {tr("ID"),  tr("NAME"), tr("PROVIDER"), tr("STATUS"),
+                                tr("URL"), tr("LEFT"), tr("COST")};
     QList<QStringList> rows{header};
     for (const Session &s : std::as_const(shown)) {
-        rows.append({s.id.left(8), s.name.left(28), s.provider, statusText(s), s.isActive() ? s.url.toString() : u"-"_s,
+        rows.append({s.id.left(8), s.name.left(28), s.provider, statusText(s),
+                     s.isActive() ? s.url.toString() : u"-"_s,
                      s.isActive() && s.expiresAt.isValid() ? formatCountdown(s.secondsLeft(now)) : u"-"_s,
                      formatUsd(CostMeter::accruedAt(s, now, m_core.pricing().minimumCharge(s.provider)))});
     }

@@ -9,7 +9,9 @@
 
 using namespace Qt::StringLiterals;
 
-LogsCommand::LogsCommand(AppCore &core, QObject *parent) : CliCommand(parent), m_core(core)
+LogsCommand::LogsCommand(AppCore &core, QObject *parent)
+    : CliCommand(parent)
+    , m_core(core)
 {
     m_follow.setInterval(250);
     connect(&m_follow, &QTimer::timeout, this, &LogsCommand::readMore);
@@ -18,9 +20,12 @@ LogsCommand::LogsCommand(AppCore &core, QObject *parent) : CliCommand(parent), m
 void LogsCommand::start(const QStringList &arguments)
 {
     QCommandLineParser parser;
-    const QCommandLineOption followOption({u"f"_s, u"follow"_s}, tr("Keep printing new output until the session ends."));
+    const QCommandLineOption followOption({u"f"_s, u"follow"_s},
+                                          tr("Keep printing new output until the session ends."));
     parser.addOption(followOption);
-    if (!parse(parser, arguments, {u"logs [--follow] ID"_s, tr("Prints what a session's app wrote to stdout and stderr."), 1, 1}))
+    if (!parse(
+            parser, arguments,
+            {u"logs [--follow] ID"_s, tr("Prints what a session's app wrote to stdout and stderr."), 1, 1}))
         return;
     auto id = m_core.store().resolveSessionId(operands(parser).constFirst());
     if (!id) {

@@ -4,7 +4,8 @@
 
 class QSocketNotifier;
 
-// Turns SIGINT, SIGTERM and SIGHUP into a Qt signal on the event loop (self-pipe: the handler only writes a byte).
+// Turns SIGINT, SIGTERM and SIGHUP into a Qt signal on the event loop (self-pipe: the handler only writes a
+// byte).
 class SignalWatcher final : public QObject
 {
     Q_OBJECT

@@ -5,7 +5,9 @@
 
 using namespace Qt::StringLiterals;
 
-StopCommand::StopCommand(AppCore &core, QObject *parent) : CliCommand(parent), m_core(core)
+StopCommand::StopCommand(AppCore &core, QObject *parent)
+    : CliCommand(parent)
+    , m_core(core)
 {
     m_poll.setInterval(100);
     connect(&m_poll, &QTimer::timeout, this, &StopCommand::poll);
@@ -14,9 +16,11 @@ StopCommand::StopCommand(AppCore &core, QObject *parent) : CliCommand(parent), m
 void StopCommand::start(const QStringList &arguments)
 {
     QCommandLineParser parser;
-    if (!parse(parser, arguments,
-               {u"stop ID"_s, tr("Stops a session and destroys what it runs. ID may be a unique prefix (see spawnai list)."),
-                1, 1}))
+    if (!parse(
+            parser, arguments,
+            {u"stop ID"_s,
+             tr("Stops a session and destroys what it runs. ID may be a unique prefix (see spawnai list)."),
+             1, 1}))
         return;
     auto id = m_core.store().resolveSessionId(operands(parser).constFirst());
     if (!id) {

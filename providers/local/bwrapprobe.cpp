@@ -1,6 +1,7 @@
 #include "bwrapprobe.h"
 
 #include "providerlogging.h"
+#include "sandboxcommand.h"
 
 #include <QCoreApplication>
 #include <QFileInfo>
@@ -9,13 +10,9 @@
 
 using namespace Qt::StringLiterals;
 
-namespace {
-
-constexpr int kProbeTimeoutMs = 10'000;
-
-} // namespace
-
-BwrapProbe::BwrapProbe(const QString &bwrapPath, QObject *parent) : QObject(parent), m_bwrapPath(bwrapPath)
+BwrapProbe::BwrapProbe(const QString &bwrapPath, QObject *parent)
+    : QObject(parent)
+    , m_bwrapPath(bwrapPath)
 {
     m_support.bwrapPath = bwrapPath;
 }
@@ -29,7 +26,8 @@ void BwrapProbe::start()
                                                 : tr("bubblewrap was not found at %1.").arg(m_bwrapPath);
         missing.fix = tr("Install it with \"sudo apt install bubblewrap\" (Debian/Ubuntu) or "
                          "\"sudo dnf install bubblewrap\" (Fedora), then try again.");
-        QMetaObject::invokeMethod(this, [this, missing] { finish(missing); }, Qt::QueuedConnection);
+        QMetaObject::invokeMethod(
+            this, [this, missing] { finish(missing); }, Qt::QueuedConnection);
         return;
     }
     runVersion();
@@ -45,9 +43,10 @@ void BwrapProbe::runVersion()
         m_support.version = parseVersion(output);
         if (m_support.version.isNull() || m_support.version < kMinimumVersion) {
             SandboxSupport old = m_support;
-            old.problem = tr("bubblewrap %1 is too old; SpawnAI needs %2 or newer.")
-                              .arg(m_support.version.isNull() ? output.trimmed() : m_support.version.toString(),
-                                   kMinimumVersion.toString());
+            old.problem =
+                tr("bubblewrap %1 is too old; SpawnAI needs %2 or newer.")
+                    .arg(m_support.version.isNull() ? output.trimmed() : m_support.version.toString(),
+                         kMinimumVersion.toString());
             old.fix = tr("Update the bubblewrap package.");
             finish(old);
             return;
@@ -78,20 +77,18 @@ void BwrapProbe::runTrial()
             finish(ok);
             return;
         }
-        SandboxSupport failed = diagnose(m_bwrapPath, err, exitCode);
+        SandboxSupport failed =
+            status == QProcess::CrashExit
+                ? diagnose(m_bwrapPath,
+                           tr("a trial sandbox did not finish within %1 s").arg(m_timeoutMs / 1000.0),
+                           exitCode)
+                : diagnose(m_bwrapPath, err, exitCode);
         failed.version = m_support.version;
         finish(failed);
     });
-    // The same isolation as a real sandbox, running /usr/bin/true.
-    m_process->start(m_bwrapPath, {u"--unshare-all"_s, u"--unshare-user"_s, u"--disable-userns"_s,
-                                   u"--die-with-parent"_s, u"--new-session"_s, u"--ro-bind"_s, u"/usr"_s,
-                                   u"/usr"_s, u"--symlink"_s, u"usr/lib"_s, u"/lib"_s, u"--symlink"_s,
-                                   u"usr/lib64"_s, u"/lib64"_s, u"--symlink"_s, u"usr/bin"_s, u"/bin"_s,
-                                   u"--size"_s, u"1048576"_s, u"--tmpfs"_s, u"/tmp"_s, u"--proc"_s, u"/proc"_s,
-                                   u"--dev"_s, u"/dev"_s, u"--"_s, u"/usr/bin/true"_s});
-    QTimer::singleShot(kProbeTimeoutMs, m_process, [this] {
-        m_process->kill();
-    });
+    const LaunchCommand trial = SandboxCommand::trial(m_bwrapPath);
+    m_process->start(trial.program, trial.arguments);
+    QTimer::singleShot(m_timeoutMs, m_process, [this] { m_process->kill(); }); // ends as CrashExit
 }
 
 void BwrapProbe::finish(SandboxSupport support)
@@ -115,21 +112,25 @@ SandboxSupport BwrapProbe::diagnose(const QString &bwrapPath, const QString &std
     SandboxSupport support;
     support.bwrapPath = bwrapPath;
     const QString said = stderrText.trimmed().isEmpty() ? tr("(exit code %1, no message)").arg(exitCode)
-                                                         : stderrText.trimmed();
+                                                        : stderrText.trimmed();
     support.problem = tr("bubblewrap cannot create a sandbox here: %1").arg(said);
     if (said.contains(u"setting up uid map"_s) || said.contains(u"RTM_NEWADDR"_s)) {
-        support.fix = tr("This system (for example Ubuntu 23.10 or later) restricts unprivileged user namespaces "
-                         "with AppArmor. Allow bwrap with an AppArmor profile (see the README), or run "
-                         "\"sudo sysctl kernel.apparmor_restrict_unprivileged_userns=0\".");
-    } else if (said.contains(u"No permissions to create"_s) || said.contains(u"Operation not permitted"_s)) {
+        support.fix =
+            tr("This system (for example Ubuntu 23.10 or later) restricts unprivileged user namespaces "
+               "with AppArmor. Allow bwrap with an AppArmor profile (see the README), or run "
+               "\"sudo sysctl kernel.apparmor_restrict_unprivileged_userns=0\".");
+    } else if (said.contains(u"No permissions to"_s) || said.contains(u"non-privileged user namespaces"_s) ||
+               said.contains(u"Operation not permitted"_s)) {
         support.fix = tr("Unprivileged user namespaces are disabled. Enable them with "
                          "\"sudo sysctl kernel.unprivileged_userns_clone=1\" (Debian) or "
                          "\"sudo sysctl user.max_user_namespaces=15000\".");
     } else if (said.contains(u"nesting depth"_s) || said.contains(u"ENOSPC"_s)) {
-        support.fix = tr("SpawnAI is itself running in a sandbox or container that forbids nested user "
-                         "namespaces (Flatpak, Docker). Run SpawnAI directly on the host, or use a cloud provider.");
+        support.fix =
+            tr("SpawnAI is itself running in a sandbox or container that forbids nested user "
+               "namespaces (Flatpak, Docker). Run SpawnAI directly on the host, or use a cloud provider.");
     } else {
-        support.fix = tr("Check that bubblewrap works: \"bwrap --ro-bind /usr /usr --unshare-all -- /usr/bin/true\".");
+        support.fix =
+            tr("Check that bubblewrap works: \"bwrap --ro-bind /usr /usr --unshare-all -- /usr/bin/true\".");
     }
     return support;
 }

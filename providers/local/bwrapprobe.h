@@ -16,8 +16,8 @@ struct SandboxSupport
     QString fix;     // what the user can do about it
 };
 
-// Runs `bwrap --version`, then a trial sandbox with the same namespaces a real one uses (reliability.md §1.5):
-// a kernel or AppArmor policy that refuses user namespaces only shows up when one is created.
+// Runs `bwrap --version`, then a trial sandbox with the same namespaces a real one uses (reliability.md
+// §1.5): a kernel or AppArmor policy that refuses user namespaces only shows up when one is created.
 class BwrapProbe final : public QObject
 {
     Q_OBJECT
@@ -25,6 +25,7 @@ public:
     static inline const QVersionNumber kMinimumVersion{0, 8, 0}; // --disable-userns and --size
 
     explicit BwrapProbe(const QString &bwrapPath, QObject *parent = nullptr);
+    void setTimeout(int ms) { m_timeoutMs = ms; } // for a bwrap that hangs
     void start();
 
     // Explains a failed trial from bwrap's stderr (pure, for tests).
@@ -40,6 +41,7 @@ private:
     void finish(SandboxSupport support);
 
     QString m_bwrapPath;
+    int m_timeoutMs = 10'000;
     SandboxSupport m_support;
     QPointer<QProcess> m_process;
 };

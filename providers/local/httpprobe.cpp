@@ -4,16 +4,18 @@
 
 using namespace Qt::StringLiterals;
 
-HttpProbe::HttpProbe(quint16 port, QObject *parent) : QObject(parent), m_port(port)
-{
-}
+HttpProbe::HttpProbe(quint16 port, QObject *parent)
+    : QObject(parent)
+    , m_port(port)
+{}
 
 void HttpProbe::start()
 {
     m_socket = new QTcpSocket(this);
     connect(m_socket, &QTcpSocket::connected, this, [this] {
-        m_socket->write("GET / HTTP/1.1\r\nHost: 127.0.0.1:" + QByteArray::number(m_port)
-                        + "\r\nUser-Agent: SpawnAI/" SPAWNAI_VERSION "\r\nAccept: */*\r\nConnection: close\r\n\r\n");
+        m_socket->write("GET / HTTP/1.1\r\nHost: 127.0.0.1:" + QByteArray::number(m_port) +
+                        "\r\nUser-Agent: SpawnAI/" SPAWNAI_VERSION
+                        "\r\nAccept: */*\r\nConnection: close\r\n\r\n");
     });
     connect(m_socket, &QTcpSocket::readyRead, this, [this] {
         m_received += m_socket->readAll();
@@ -23,12 +25,9 @@ void HttpProbe::start()
         else if (m_received.size() > 8192)
             finish(0, u"the answer is not HTTP"_s);
     });
-    connect(m_socket, &QTcpSocket::disconnected, this, [this] {
-        finish(0, u"the connection closed without an answer"_s);
-    });
-    connect(m_socket, &QTcpSocket::errorOccurred, this, [this] {
-        finish(0, m_socket->errorString());
-    });
+    connect(m_socket, &QTcpSocket::disconnected, this,
+            [this] { finish(0, u"the connection closed without an answer"_s); });
+    connect(m_socket, &QTcpSocket::errorOccurred, this, [this] { finish(0, m_socket->errorString()); });
     m_socket->connectToHost(QHostAddress::LocalHost, m_port);
 }
 

@@ -24,9 +24,9 @@ ListeningSocket::~ListeningSocket()
 }
 
 ListeningSocket::ListeningSocket(ListeningSocket &&other) noexcept
-    : m_fd(std::exchange(other.m_fd, -1)), m_port(std::exchange(other.m_port, 0))
-{
-}
+    : m_fd(std::exchange(other.m_fd, -1))
+    , m_port(std::exchange(other.m_port, 0))
+{}
 
 ListeningSocket &ListeningSocket::operator=(ListeningSocket &&other) noexcept
 {
@@ -67,12 +67,15 @@ Result<ListeningSocket> ListeningSocket::bindLoopback(quint16 port)
                              .arg(port)};
         if (error == EACCES)
             return Error{tr("Port %1 needs administrator rights; choose a port above 1023.").arg(port)};
-        return Error{tr("Cannot bind 127.0.0.1:%1: %2.").arg(port).arg(QString::fromLocal8Bit(std::strerror(error)))};
+        return Error{
+            tr("Cannot bind 127.0.0.1:%1: %2.").arg(port).arg(QString::fromLocal8Bit(std::strerror(error)))};
     }
     if (::listen(fd, 128) != 0) {
         const int error = errno;
         ::close(fd);
-        return Error{tr("Cannot listen on 127.0.0.1:%1: %2.").arg(port).arg(QString::fromLocal8Bit(std::strerror(error)))};
+        return Error{tr("Cannot listen on 127.0.0.1:%1: %2.")
+                         .arg(port)
+                         .arg(QString::fromLocal8Bit(std::strerror(error)))};
     }
     socklen_t length = sizeof address;
     ::getsockname(fd, reinterpret_cast<sockaddr *>(&address), &length);

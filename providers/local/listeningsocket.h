@@ -4,8 +4,8 @@
 
 #include <QtGlobal>
 
-// A TCP socket listening on 127.0.0.1, created in SpawnAI's network namespace and handed to the sandbox as fd 3:
-// the sandboxed app can accept on it but has no network of its own (reliability.md §1.4).
+// A TCP socket listening on 127.0.0.1, created in SpawnAI's network namespace and handed to the sandbox as fd
+// 3: the sandboxed app can accept on it but has no network of its own (reliability.md §1.4).
 class ListeningSocket final
 {
 public:

@@ -28,7 +28,8 @@ Result<void> writeEtc(const QString &etcDir)
     QByteArray passwd = "root:x:0:0:root:/tmp:/usr/sbin/nologin\n";
     QByteArray group = "root:x:0:\n";
     if (uid != 0)
-        passwd += "app:x:" + QByteArray::number(uid) + ':' + QByteArray::number(gid) + ":SpawnAI app:/tmp:/usr/sbin/nologin\n";
+        passwd += "app:x:" + QByteArray::number(uid) + ':' + QByteArray::number(gid) +
+                  ":SpawnAI app:/tmp:/usr/sbin/nologin\n";
     if (gid != 0)
         group += "app:x:" + QByteArray::number(gid) + ":\n";
     const QList<std::pair<QString, QByteArray>> files = {
@@ -51,7 +52,10 @@ Result<void> writeEtc(const QString &etcDir)
 } // namespace
 
 LocalDeployJob::LocalDeployJob(LocalProvider *provider, const DeployRequest &request)
-    : DeployJob(provider), m_provider(provider), m_request(request), m_sessionDir(provider->sessionDir(request.sessionId))
+    : DeployJob(provider)
+    , m_provider(provider)
+    , m_request(request)
+    , m_sessionDir(provider->sessionDir(request.sessionId))
 {
     m_deadline.setSingleShot(true);
     connect(&m_deadline, &QTimer::timeout, this, [this] {
@@ -59,10 +63,9 @@ LocalDeployJob::LocalDeployJob(LocalProvider *provider, const DeployRequest &req
              tr("The app did not answer at %1 within %2 s. Its log is %3.%4")
                  .arg(m_url.toString())
                  .arg(m_provider->options().startTimeoutMs / 1000.0)
-                 .arg(m_request.logPath,
-                      m_sandbox && !m_sandbox->logTail().isEmpty()
-                          ? tr(" Its last output:\n%1").arg(m_sandbox->logTail())
-                          : QString()));
+                 .arg(m_request.logPath, m_sandbox && !m_sandbox->logTail().isEmpty()
+                                             ? tr(" Its last output:\n%1").arg(m_sandbox->logTail())
+                                             : QString()));
     });
 }
 
@@ -90,7 +93,8 @@ void LocalDeployJob::onSandboxChecked(const SandboxSupport &support)
                      .arg(support.problem, support.fix));
             return;
         }
-        qCWarning(lcLocal) << "running session" << m_request.sessionId << "WITHOUT a sandbox, as the user allowed";
+        qCWarning(lcLocal) << "running session" << m_request.sessionId
+                           << "WITHOUT a sandbox, as the user allowed";
         m_unsandboxed = true;
     }
     auto socket = ListeningSocket::bindLoopback(m_request.hostPort);
@@ -137,7 +141,8 @@ void LocalDeployJob::launch(ListeningSocket socket)
 
     LaunchCommand command;
     if (m_unsandboxed) {
-        // Without a network namespace the app binds the host's loopback itself, so it needs a free port there.
+        // Without a network namespace the app binds the host's loopback itself, so it needs a free port
+        // there.
         auto appPort = ListeningSocket::pickFreePort();
         if (!appPort) {
             fail(FailureReason::PortInUse, appPort.error());
@@ -147,8 +152,8 @@ void LocalDeployJob::launch(ListeningSocket socket)
     } else {
         command = SandboxCommand::sandboxed(spec);
     }
-    emit stageChanged(DeployStage::Starting, manifest.runtime == Runtime::Static ? tr("Serving the static files")
-                                                                                 : manifest.start);
+    emit stageChanged(DeployStage::Starting,
+                      manifest.runtime == Runtime::Static ? tr("Serving the static files") : manifest.start);
 
     m_sandbox = new LocalSandbox(m_request.sessionId, m_request.logPath, this);
     if (auto started = m_sandbox->start(command, std::move(socket), spec.appDir); !started) {

@@ -5,14 +5,15 @@
 #include "provider.h"
 
 #include <QElapsedTimer>
-#include <QProcess>
 #include <QPointer>
+#include <QProcess>
 #include <QTimer>
 
 class LocalProvider;
 class LocalSandbox;
 
-// Provisioning (sandbox check, port) → Uploading (app files) → Starting (bwrap) → waiting for the first answer.
+// Provisioning (sandbox check, port) → Uploading (app files) → Starting (bwrap) → waiting for the first
+// answer.
 class LocalDeployJob final : public DeployJob
 {
     Q_OBJECT

@@ -9,9 +9,10 @@
 #include <QDir>
 
 LocalDestroyJob::LocalDestroyJob(LocalProvider *provider, const QString &sessionId)
-    : ProviderJob(provider), m_provider(provider), m_sessionId(sessionId)
-{
-}
+    : ProviderJob(provider)
+    , m_provider(provider)
+    , m_sessionId(sessionId)
+{}
 
 void LocalDestroyJob::start()
 {
@@ -21,7 +22,8 @@ void LocalDestroyJob::start()
         sandbox->kill();
         return;
     }
-    QMetaObject::invokeMethod(this, [this] { finish({}); }, Qt::QueuedConnection);
+    QMetaObject::invokeMethod(
+        this, [this] { finish({}); }, Qt::QueuedConnection);
 }
 
 void LocalDestroyJob::finish(const ProviderOutcome &outcome)
@@ -32,8 +34,8 @@ void LocalDestroyJob::finish(const ProviderOutcome &outcome)
         // Leftovers of a SpawnAI that died (or an opted-out app that escaped its process group).
         if (!LocalProcesses::killSession(runDir, m_sessionId)) {
             result.failure = FailureReason::ProviderError;
-            result.message = QCoreApplication::translate("LocalDestroyJob",
-                                                         "Some processes of the session could not be stopped.");
+            result.message = QCoreApplication::translate(
+                "LocalDestroyJob", "Some processes of the session could not be stopped.");
         }
         QDir(m_provider->sessionDir(m_sessionId)).removeRecursively();
     }
@@ -42,9 +44,10 @@ void LocalDestroyJob::finish(const ProviderOutcome &outcome)
     deleteLater();
 }
 
-LocalListJob::LocalListJob(LocalProvider *provider, QObject *parent) : ListJob(parent), m_provider(provider)
-{
-}
+LocalListJob::LocalListJob(LocalProvider *provider, QObject *parent)
+    : ListJob(parent)
+    , m_provider(provider)
+{}
 
 void LocalListJob::start()
 {
@@ -53,9 +56,11 @@ void LocalListJob::start()
         [this] {
             QList<RemoteResource> resources;
             if (m_provider) {
-                for (const LocalProcesses::Entry &entry : LocalProcesses::find(m_provider->options().runDir)) {
-                    const bool known = std::any_of(resources.cbegin(), resources.cend(),
-                                                   [&](const RemoteResource &r) { return r.sessionId == entry.sessionId; });
+                for (const LocalProcesses::Entry &entry :
+                     LocalProcesses::find(m_provider->options().runDir)) {
+                    const bool known =
+                        std::any_of(resources.cbegin(), resources.cend(),
+                                    [&](const RemoteResource &r) { return r.sessionId == entry.sessionId; });
                     if (!known)
                         resources.append({QString::number(entry.pid), entry.sessionId, {}, {}});
                 }

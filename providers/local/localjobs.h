@@ -6,8 +6,8 @@
 
 class LocalProvider;
 
-// Kills a session's sandbox — the one this process runs, or leftovers found in /proc — and removes its run folder.
-// A session with nothing left counts as destroyed.
+// Kills a session's sandbox — the one this process runs, or leftovers found in /proc — and removes its run
+// folder. A session with nothing left counts as destroyed.
 class LocalDestroyJob final : public ProviderJob
 {
     Q_OBJECT

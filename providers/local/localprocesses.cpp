@@ -26,7 +26,8 @@ QString sessionOfPath(const QString &runDir, const QString &path)
     return path.mid(idStart, idEnd < 0 ? -1 : idEnd - idStart);
 }
 
-// Only bwrap and SpawnAI's own helper count: an editor or shell that happens to be in a run folder is the user's.
+// Only bwrap and SpawnAI's own helper count: an editor or shell that happens to be in a run folder is the
+// user's.
 bool isSandboxProgram(const QString &pidDir)
 {
     const QString exe = QFileInfo(QFileInfo(pidDir + u"/exe"_s).symLinkTarget()).fileName();

@@ -3,8 +3,8 @@
 #include <QList>
 #include <QString>
 
-// Finds the processes of local sessions in /proc: bwrap names its session's run folder (runDir/<session id>/app)
-// on its command line; an opted-out helper runs inside that folder.
+// Finds the processes of local sessions in /proc: bwrap names its session's run folder (runDir/<session
+// id>/app) on its command line; an opted-out helper runs inside that folder.
 namespace LocalProcesses {
 
 struct Entry

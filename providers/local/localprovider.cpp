@@ -26,9 +26,9 @@ LocalProviderOptions LocalProviderOptions::fromEnvironment(const QString &runDir
 }
 
 LocalProvider::LocalProvider(const LocalProviderOptions &options, QObject *parent)
-    : Provider(parent), m_options(options)
-{
-}
+    : Provider(parent)
+    , m_options(options)
+{}
 
 LocalProvider::~LocalProvider()
 {
@@ -80,7 +80,8 @@ ListJob *LocalProvider::list(const QString &installId)
 void LocalProvider::checkSandbox(QObject *context, std::function<void(const SandboxSupport &)> done)
 {
     if (m_support && m_support->available) {
-        QMetaObject::invokeMethod(context, [support = *m_support, done] { done(support); }, Qt::QueuedConnection);
+        QMetaObject::invokeMethod(
+            context, [support = *m_support, done] { done(support); }, Qt::QueuedConnection);
         return;
     }
     if (!m_probe) {
@@ -91,8 +92,9 @@ void LocalProvider::checkSandbox(QObject *context, std::function<void(const Sand
         });
         QMetaObject::invokeMethod(m_probe, &BwrapProbe::start, Qt::QueuedConnection);
     }
-    connect(m_probe, &BwrapProbe::finished, context, [done](const SandboxSupport &support) { done(support); },
-            Qt::SingleShotConnection);
+    connect(
+        m_probe, &BwrapProbe::finished, context, [done](const SandboxSupport &support) { done(support); },
+        Qt::SingleShotConnection);
 }
 
 void LocalProvider::adopt(LocalSandbox *sandbox)
@@ -100,19 +102,22 @@ void LocalProvider::adopt(LocalSandbox *sandbox)
     sandbox->setParent(this);
     const QString sessionId = sandbox->sessionId();
     m_sandboxes.insert(sessionId, sandbox);
-    connect(sandbox, &LocalSandbox::exited, this, [this, sandbox, sessionId](int exitCode, QProcess::ExitStatus status) {
-        m_sandboxes.remove(sessionId);
-        sandbox->deleteLater();
-        if (sandbox->wasKilled())
-            return;
-        QDir(sessionDir(sessionId)).removeRecursively();
-        qCInfo(lcLocal) << "session" << sessionId << "ended by itself:" << LocalSandbox::describeExit(exitCode, status);
-        const QString tail = sandbox->logTail(8);
-        emit resourceLost(sessionId, FailureReason::AppExited,
-                          tr("The app stopped: %1.%2")
-                              .arg(LocalSandbox::describeExit(exitCode, status),
-                                   tail.isEmpty() ? QString() : tr(" Its last output:\n%1").arg(tail)));
-    });
+    connect(sandbox, &LocalSandbox::exited, this,
+            [this, sandbox, sessionId](int exitCode, QProcess::ExitStatus status) {
+                m_sandboxes.remove(sessionId);
+                sandbox->deleteLater();
+                if (sandbox->wasKilled())
+                    return;
+                QDir(sessionDir(sessionId)).removeRecursively();
+                qCInfo(lcLocal) << "session" << sessionId
+                                << "ended by itself:" << LocalSandbox::describeExit(exitCode, status);
+                const QString tail = sandbox->logTail(8);
+                emit resourceLost(
+                    sessionId, FailureReason::AppExited,
+                    tr("The app stopped: %1.%2")
+                        .arg(LocalSandbox::describeExit(exitCode, status),
+                             tail.isEmpty() ? QString() : tr(" Its last output:\n%1").arg(tail)));
+            });
 }
 
 LocalSandbox *LocalProvider::sandbox(const QString &sessionId) const

@@ -13,9 +13,9 @@ class LocalSandbox;
 
 struct LocalProviderOptions
 {
-    QString bwrapPath;    // empty: not installed
-    QString helperPath;   // spawnai-sandbox
-    QString runDir;       // per-session app copies
+    QString bwrapPath;  // empty: not installed
+    QString helperPath; // spawnai-sandbox
+    QString runDir;     // per-session app copies
     int startTimeoutMs = 30'000;
     bool allowUnsandboxed = false; // the user's explicit opt-out, off by default
 
@@ -23,8 +23,8 @@ struct LocalProviderOptions
     static LocalProviderOptions fromEnvironment(const QString &runDir);
 };
 
-// The default provider: apps run on this computer in a bubblewrap sandbox, served on 127.0.0.1. Costs nothing.
-// Sandboxes die with SpawnAI, so a local session never outlives the process that started it.
+// The default provider: apps run on this computer in a bubblewrap sandbox, served on 127.0.0.1. Costs
+// nothing. Sandboxes die with SpawnAI, so a local session never outlives the process that started it.
 class LocalProvider final : public Provider
 {
     Q_OBJECT

@@ -4,9 +4,9 @@
 
 #include <QCoreApplication>
 #include <QDateTime>
+#include <QDir>
 #include <QFile>
 #include <QFileInfo>
-#include <QDir>
 
 #include <csignal>
 #include <fcntl.h>
@@ -48,15 +48,18 @@ void prepareChild(int listenFd)
     setLimit(RLIMIT_NOFILE, kMaxOpenFiles);
     setLimit(RLIMIT_FSIZE, kMaxFileBytes);
     setLimit(RLIMIT_CORE, 0);
+#ifndef __SANITIZE_ADDRESS__ // an ASan build's helper reserves terabytes of shadow address space
     setLimit(RLIMIT_AS, kMaxAddressSpace);
+#endif
 }
 
 } // namespace
 
 LocalSandbox::LocalSandbox(const QString &sessionId, const QString &logPath, QObject *parent)
-    : QObject(parent), m_sessionId(sessionId), m_logPath(logPath)
-{
-}
+    : QObject(parent)
+    , m_sessionId(sessionId)
+    , m_logPath(logPath)
+{}
 
 LocalSandbox::~LocalSandbox()
 {
@@ -67,13 +70,16 @@ LocalSandbox::~LocalSandbox()
     }
 }
 
-Result<void> LocalSandbox::start(const LaunchCommand &command, ListeningSocket socket, const QString &workingDir)
+Result<void> LocalSandbox::start(const LaunchCommand &command, ListeningSocket socket,
+                                 const QString &workingDir)
 {
     Q_ASSERT(!m_process);
     if (!QDir().mkpath(QFileInfo(m_logPath).absolutePath()))
-        return Error{QCoreApplication::translate("LocalSandbox", "Cannot create the log folder for %1.").arg(m_logPath)};
-    appendToLog(u"--- SpawnAI %1: starting %2"_s.arg(QDateTime::currentDateTimeUtc().toString(Qt::ISODate),
-                                                      command.arguments.value(command.arguments.indexOf(u"--"_s) + 1)));
+        return Error{QCoreApplication::translate("LocalSandbox", "Cannot create the log folder for %1.")
+                         .arg(m_logPath)};
+    appendToLog(u"--- SpawnAI %1: starting %2"_s.arg(
+        QDateTime::currentDateTimeUtc().toString(Qt::ISODate),
+        command.arguments.value(command.arguments.indexOf(u"--"_s) + 1)));
 
     m_process = new QProcess(this);
     QProcessEnvironment environment; // empty: nothing of SpawnAI's environment (keys, tokens) reaches the app
@@ -98,7 +104,8 @@ Result<void> LocalSandbox::start(const LaunchCommand &command, ListeningSocket s
     socket.close(); // the sandbox holds the only copy now: when it dies, the port closes
     if (!m_process->waitForStarted(5000)) {
         const QString why = m_process->errorString();
-        return Error{QCoreApplication::translate("LocalSandbox", "Cannot start %1: %2.").arg(command.program, why)};
+        return Error{
+            QCoreApplication::translate("LocalSandbox", "Cannot start %1: %2.").arg(command.program, why)};
     }
     qCDebug(lcLocal) << "session" << m_sessionId << "started as pid" << m_process->processId();
     return {};

@@ -16,8 +16,9 @@ public:
     LocalSandbox(const QString &sessionId, const QString &logPath, QObject *parent = nullptr);
     ~LocalSandbox() override;
 
-    // Starts `command` with `socket` as fd 3, stdout+stderr appended to the log, an empty environment plus the
-    // command's own, rlimits, its own session and death with SpawnAI. Closes SpawnAI's copy of the socket.
+    // Starts `command` with `socket` as fd 3, stdout+stderr appended to the log, an empty environment plus
+    // the command's own, rlimits, its own session and death with SpawnAI. Closes SpawnAI's copy of the
+    // socket.
     Result<void> start(const LaunchCommand &command, ListeningSocket socket, const QString &workingDir);
     void kill();
 

@@ -9,13 +9,13 @@
 struct SandboxSpec
 {
     QString bwrapPath;
-    QString helperPath;  // spawnai-sandbox on the host
-    QString appDir;      // the app's files, bound read-only at /app
-    QString etcDir;      // passwd, group, hosts, nsswitch.conf made for the sandbox
-    QString tmpDir;      // unsandboxed only: the app's writable scratch directory
+    QString helperPath; // spawnai-sandbox on the host
+    QString appDir;     // the app's files, bound read-only at /app
+    QString etcDir;     // passwd, group, hosts, nsswitch.conf made for the sandbox
+    QString tmpDir;     // unsandboxed only: the app's writable scratch directory
     Runtime runtime = Runtime::Static;
-    QString start;       // the manifest's start command (python/node)
-    int appPort = 8000;  // the port the app binds inside the sandbox
+    QString start;      // the manifest's start command (python/node)
+    int appPort = 8000; // the port the app binds inside the sandbox
     qint64 tmpfsBytes = 64 * 1024 * 1024;
 };
 
@@ -35,6 +35,9 @@ inline constexpr auto kHelperInSandbox = "/run/spawnai/helper";
 // environment, its own pid/ipc/uts namespaces, no nested user namespaces, dying with SpawnAI.
 // The listening socket arrives as fd 3.
 LaunchCommand sandboxed(const SandboxSpec &spec);
+
+// The same isolation around /usr/bin/true: whether this machine lets bubblewrap build a sandbox at all.
+LaunchCommand trial(const QString &bwrapPath);
 
 // The explicit opt-out: the same helper, with no isolation. `hostAppPort` is a free port on the host.
 LaunchCommand unsandboxed(const SandboxSpec &spec, int hostAppPort);

@@ -34,7 +34,8 @@ void report(const char *name, QList<double> ms, double target)
 {
     std::sort(ms.begin(), ms.end());
     const double median = ms.size() % 2 ? ms[ms.size() / 2] : (ms[ms.size() / 2 - 1] + ms[ms.size() / 2]) / 2;
-    const double p90 = ms[qsizetype(std::min<double>(double(ms.size() - 1), std::ceil(0.9 * double(ms.size())) - 1))];
+    const double p90 =
+        ms[qsizetype(std::min<double>(double(ms.size() - 1), std::ceil(0.9 * double(ms.size())) - 1))];
     std::printf("%-34s n=%lld min=%.1f median=%.1f p90=%.1f max=%.1f ms  target<%.0f  %s\n", name,
                 static_cast<long long>(ms.size()), ms.first(), median, p90, ms.last(), target,
                 median < target ? "PASS" : "FAIL");
@@ -69,7 +70,8 @@ int main(int argc, char *argv[])
         loop.quit();
     });
     loop.exec();
-    std::printf("%-34s %.1f ms (once per SpawnAI start)\n", "bubblewrap check", double(probeClock.nsecsElapsed()) / 1e6);
+    std::printf("%-34s %.1f ms (once per SpawnAI start)\n", "bubblewrap check",
+                double(probeClock.nsecsElapsed()) / 1e6);
 
     auto measure = [&](const AppBundle &bundle) {
         QList<double> ms;
@@ -85,28 +87,30 @@ int main(int argc, char *argv[])
                 std::exit(1);
             }
             QUrl url;
-            auto connection = QObject::connect(&controller, &SessionController::sessionChanged, &loop,
-                                               [&](const Session &s) {
-                                                   if (s.id != *id)
-                                                       return;
-                                                   if (!s.url.isEmpty() || SessionStates::isTerminal(s.state)) {
-                                                       url = s.url;
-                                                       loop.quit();
-                                                   }
-                                               });
+            auto connection = QObject::connect(
+                &controller, &SessionController::sessionChanged, &loop, [&](const Session &s) {
+                    if (s.id != *id)
+                        return;
+                    if (!s.url.isEmpty() || SessionStates::isTerminal(s.state)) {
+                        url = s.url;
+                        loop.quit();
+                    }
+                });
             loop.exec();
             QObject::disconnect(connection);
             const auto answer = TestSupport::httpGet(quint16(url.port()));
             const double elapsed = double(clock.nsecsElapsed()) / 1e6;
             if (answer.status != 200) {
-                std::fprintf(stderr, "no 200 from %s: %s\n", qPrintable(url.toString()), qPrintable(answer.error));
+                std::fprintf(stderr, "no 200 from %s: %s\n", qPrintable(url.toString()),
+                             qPrintable(answer.error));
                 std::exit(1);
             }
             ms << elapsed;
-            auto stopped = QObject::connect(&controller, &SessionController::sessionChanged, &loop, [&](const Session &s) {
-                if (s.id == *id && SessionStates::isTerminal(s.state))
-                    loop.quit();
-            });
+            auto stopped = QObject::connect(&controller, &SessionController::sessionChanged, &loop,
+                                            [&](const Session &s) {
+                                                if (s.id == *id && SessionStates::isTerminal(s.state))
+                                                    loop.quit();
+                                            });
             (void)controller.stop(*id);
             loop.exec();
             QObject::disconnect(stopped);
@@ -114,10 +118,12 @@ int main(int argc, char *argv[])
         return ms;
     };
 
-    report("local static: click to first 200", measure(TestSupport::bundle(Runtime::Static, {{u"index.html"_s, "<h1>hi</h1>"},
-                                                                                      {u"app.js"_s, "console.log(1)"}})),
+    report("local static: click to first 200",
+           measure(TestSupport::bundle(Runtime::Static,
+                                       {{u"index.html"_s, "<h1>hi</h1>"}, {u"app.js"_s, "console.log(1)"}})),
            100);
     report("local python: click to first 200",
-           measure(TestSupport::bundle(Runtime::Python, {{u"app.py"_s, kPythonApp}}, u"python3 app.py"_s)), 250);
+           measure(TestSupport::bundle(Runtime::Python, {{u"app.py"_s, kPythonApp}}, u"python3 app.py"_s)),
+           250);
     return 0;
 }
