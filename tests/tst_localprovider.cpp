@@ -1,4 +1,5 @@
 // The Local provider end to end: real bubblewrap sandboxes, real apps, real sockets on 127.0.0.1.
+#include "bundlefolder.h"
 #include "local/localprocesses.h"
 #include "local/localprovider.h"
 #include "local/localsandbox.h"
@@ -158,6 +159,30 @@ http.createServer((req, res) => res.end('hello node ' + req.url + ' as ' + os.us
         QVERIFY(LocalProcesses::pidsOfSession(runDir(), d.sessionId).isEmpty());
         QVERIFY(!QFileInfo::exists(runDir() + u'/' + d.sessionId));
         QVERIFY(destroy(m_provider, d.sessionId)); // idempotent
+    }
+
+    void bundledExamplesRun_data()
+    {
+        QTest::addColumn<QString>("example");
+        QTest::addColumn<QByteArray>("expected");
+        QTest::newRow("pomodoro (static)") << u"pomodoro"_s << QByteArray("<title>Pomodoro</title>");
+        QTest::newRow("notes (python)") << u"notes-python"_s << QByteArray("<h1>Notes</h1>");
+        QTest::newRow("clock (node)") << u"clock-node"_s << QByteArray("Europe/Paris");
+    }
+
+    void bundledExamplesRun()
+    {
+        QFETCH(QString, example);
+        QFETCH(QByteArray, expected);
+        const QString path = QFINDTESTDATA(u"../resources/examples/"_s + example);
+        auto app = BundleFolder::load(path);
+        QVERIFY2(app.ok(), qPrintable(app.error()));
+        const Deployed d = deploy(m_provider, *app);
+        QVERIFY2(d.result.ok(), qPrintable(d.result.message));
+        const HttpAnswer answer = httpGet(quint16(d.result.url.port()));
+        QCOMPARE(answer.status, 200);
+        QVERIFY2(answer.body.contains(expected), answer.body.left(300).constData());
+        QVERIFY(destroy(m_provider, d.sessionId));
     }
 
     void sandboxStartsWithAnEmptyEnvironment()

@@ -28,6 +28,19 @@ QString stageText(DeployStage stage, const QString &detail)
     return detail;
 }
 
+// xdg-open picks the user's browser; what it says when it finds none is noise in this terminal.
+void openInBrowser(const QUrl &url)
+{
+    QProcess opener;
+    opener.setProgram(u"xdg-open"_s);
+    opener.setArguments({url.toString()});
+    opener.setStandardOutputFile(QProcess::nullDevice());
+    opener.setStandardErrorFile(QProcess::nullDevice());
+    if (!opener.startDetached())
+        Console::err(
+            QCoreApplication::translate("DeployCommand", "Could not open a browser (xdg-open is missing)."));
+}
+
 } // namespace
 
 DeployCommand::DeployCommand(AppCore &core, QObject *parent)
@@ -146,10 +159,10 @@ void DeployCommand::onSessionChanged(const Session &session)
                     "your files and use your network."));
             Console::err(tr("It will be destroyed at %1 (in %2). Press Ctrl-C to stop it sooner.")
                              .arg(session.expiresAt.toLocalTime().toString(u"HH:mm"_s),
-                                  formatDuration(session.secondsLeft(QDateTime::currentDateTimeUtc()))));
+                                  formatDuration(session.ttlSeconds)));
             Console::err(tr("Session %1; logs: spawnai logs %2").arg(session.id, session.id.left(8)));
             if (m_open)
-                QProcess::startDetached(u"xdg-open"_s, {session.url.toString()});
+                openInBrowser(session.url);
             m_ticker.start();
             tick();
         }
