@@ -29,8 +29,7 @@ AppCore::AppCore(std::unique_ptr<Store> store, std::unique_ptr<InstanceLock> ins
     LocalProviderOptions options = LocalProviderOptions::fromEnvironment(Paths::runDir());
     options.allowUnsandboxed = m_settings.allowUnsandboxed();
     options.startTimeoutMs = int(m_settings.localStartTimeoutSeconds() * 1000);
-    m_local = new LocalProvider(options);
-    m_controller->addProvider(m_local);
+    m_controller->addProvider(new LocalProvider(options));
 }
 
 AppCore::~AppCore()

@@ -11,8 +11,6 @@
 
 #include <memory>
 
-class LocalProvider;
-
 // The composition root shared by the CLI and the GUI: the store, this process's instance lock, pricing,
 // settings, the providers and the session controller.
 class AppCore final : public QObject
@@ -28,8 +26,6 @@ public:
     SessionController &controller() { return *m_controller; }
     const PricingCatalogue &pricing() const { return m_pricing; }
     AppSettings &settings() { return m_settings; }
-    const InstanceLock &instance() const { return *m_instance; }
-    LocalProvider &local() { return *m_local; }
 
 private:
     AppCore(std::unique_ptr<Store> store, std::unique_ptr<InstanceLock> instance);
@@ -39,5 +35,4 @@ private:
     PricingCatalogue m_pricing;
     AppSettings m_settings;
     SessionController *m_controller = nullptr;
-    LocalProvider *m_local = nullptr;
 };

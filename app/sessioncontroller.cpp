@@ -62,20 +62,10 @@ QStringList SessionController::providerKeys() const
     return keys;
 }
 
-QList<Session> SessionController::ownedSessions() const
-{
-    return m_owned.values();
-}
-
 std::optional<Session> SessionController::ownedSession(const QString &sessionId) const
 {
     const auto it = m_owned.constFind(sessionId);
     return it == m_owned.cend() ? std::nullopt : std::optional<Session>(*it);
-}
-
-bool SessionController::isBusy() const
-{
-    return !m_deploys.isEmpty() || !m_destroying.isEmpty() || m_recoveryJobs > 0;
 }
 
 Result<void> SessionController::commit(Session &session, SessionState to, const QString &detail)
@@ -340,7 +330,6 @@ void SessionController::destroyResource(const QString &sessionId, SessionState e
     if (it == m_owned.end())
         return;
     Provider *target = provider(it->provider);
-    m_destroying.insert(sessionId);
     m_deadlines.remove(sessionId);
     crashPoint("during-destroy");
     ProviderJob *job = target->destroy(it->resourceId, sessionId);
@@ -360,7 +349,6 @@ void SessionController::destroyResource(const QString &sessionId, SessionState e
                     });
                     return;
                 }
-                m_destroying.remove(sessionId);
                 endSession(*session, endState, detail);
             });
     job->start();
@@ -376,7 +364,6 @@ void SessionController::endSession(Session &session, SessionState endState, cons
     rescheduleExpiryTimer();
     if (m_recovering.remove(session.id))
         recoveryJobDone();
-    checkIdle();
 }
 
 void SessionController::armDeadline(const QString &sessionId, qint64 msLeft)
@@ -545,12 +532,6 @@ void SessionController::recoveryJobDone()
     if (--m_recoveryJobs == 0) {
         qCInfo(lcLifecycle) << "recovery finished," << m_recoveryCleaned << "cleaned up";
         emit recoveryFinished(m_recoveryCleaned);
-        checkIdle();
     }
 }
 
-void SessionController::checkIdle()
-{
-    if (!isBusy())
-        emit idle();
-}

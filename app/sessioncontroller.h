@@ -54,11 +54,8 @@ public:
     // resources. Emits recoveryFinished when every destroy has been answered.
     void recover();
 
-    // Sessions this process drives, as last committed.
-    QList<Session> ownedSessions() const;
+    // A session this process drives, as last committed.
     std::optional<Session> ownedSession(const QString &sessionId) const;
-    // Whether the controller still has work in flight (deploys, destroys, recovery).
-    bool isBusy() const;
 
 signals:
     void sessionChanged(const Session &session);
@@ -67,7 +64,6 @@ signals:
     // The store refused a write (disk full, read-only): shown to the user, the affected resource is
     // destroyed.
     void storageFailed(const QString &message);
-    void idle();
 
 private:
     Result<void> commit(Session &session, SessionState to, const QString &detail);
@@ -85,7 +81,6 @@ private:
     bool recoverSession(Session session);
     void destroyOrphans(Provider *provider);
     void recoveryJobDone();
-    void checkIdle();
 
     Store &m_store;
     const InstanceLock &m_instance;
@@ -94,7 +89,6 @@ private:
     QHash<QString, Session> m_owned;
     QHash<QString, QPointer<DeployJob>> m_deploys;
     QHash<QString, QDeadlineTimer> m_deadlines;
-    QSet<QString> m_destroying;
     QSet<QString> m_recovering;
     QTimer m_expiryTimer;
     QTimer m_pollTimer;

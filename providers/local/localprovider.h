@@ -42,7 +42,6 @@ public:
     ListJob *list(const QString &installId) override;
 
     const LocalProviderOptions &options() const { return m_options; }
-    void setAllowUnsandboxed(bool allow) { m_options.allowUnsandboxed = allow; }
 
     // Checks bubblewrap once per process (and again after a failure); `done` runs in `context`'s thread.
     void checkSandbox(QObject *context, std::function<void(const SandboxSupport &)> done);
