@@ -13,6 +13,9 @@ const QString kAllowUnsandboxed = u"local.allow-unsandboxed"_s;
 const QString kDefaultProvider = u"defaults.provider"_s;
 const QString kDefaultTtl = u"defaults.ttl"_s;
 const QString kLocalStartTimeout = u"local.start-timeout"_s;
+const QString kOpenBrowser = u"defaults.open-browser"_s;
+const QString kLeadTimes = u"notify.lead-times"_s;
+const QString kTheme = u"appearance.theme"_s;
 
 QString tr(const char *text)
 {
@@ -48,6 +51,9 @@ QList<AppSettings::Key> AppSettings::keys()
         {kLocalStartTimeout,
          tr("How long a local app may take to answer its first request (for example 30s)."), u"30s"_s},
         {kDefaultProvider, tr("Provider used when none is given."), u"local"_s},
+        {kOpenBrowser, tr("Open a session's URL in the browser once it answers (true/false)."), u"true"_s},
+        {kLeadTimes, tr("When to warn before a session expires, as lifetimes separated by commas."), u"10m,1m"_s},
+        {kTheme, tr("Window colours: system, light or dark."), u"system"_s},
         {kDefaultTtl, tr("Lifetime used when none is given (for example 2h, 90m)."), u"2h"_s},
     };
 }
@@ -72,8 +78,16 @@ Result<void> AppSettings::setValue(const QString &key, const QString &value)
             names << k.name;
         return Error{tr("Unknown setting \"%1\". Known settings: %2.").arg(key, names.join(u", "_s))};
     }
-    if (key == kAllowUnsandboxed && value != u"true" && value != u"false")
+    if ((key == kAllowUnsandboxed || key == kOpenBrowser) && value != u"true" && value != u"false")
         return Error{tr("%1 takes true or false.").arg(key)};
+    if (key == kTheme && value != u"system" && value != u"light" && value != u"dark")
+        return Error{tr("%1 takes system, light or dark.").arg(key)};
+    if (key == kLeadTimes) {
+        for (const QString &part : value.split(u',', Qt::SkipEmptyParts)) {
+            if (auto lead = parseDuration(part.trimmed()); !lead)
+                return Error{tr("%1: %2").arg(key, lead.error())};
+        }
+    }
     if (key == kDefaultTtl || key == kLocalStartTimeout) {
         if (auto ttl = parseDuration(value); !ttl)
             return Error{ttl.error()};
@@ -107,6 +121,29 @@ qint64 AppSettings::localStartTimeoutSeconds() const
 {
     const auto timeout = parseDuration(value(kLocalStartTimeout));
     return timeout ? *timeout : 30;
+}
+
+bool AppSettings::openBrowserOnDeploy() const
+{
+    return value(kOpenBrowser) == u"true";
+}
+
+QList<qint64> AppSettings::notificationLeadSeconds() const
+{
+    QList<qint64> leads;
+    for (const QString &part : value(kLeadTimes).split(u',', Qt::SkipEmptyParts)) {
+        if (auto lead = parseDuration(part.trimmed()))
+            leads.append(*lead);
+    }
+    std::sort(leads.begin(), leads.end(), std::greater<>());
+    leads.erase(std::unique(leads.begin(), leads.end()), leads.end());
+    return leads;
+}
+
+AppSettings::Theme AppSettings::theme() const
+{
+    const QString theme = value(kTheme);
+    return theme == u"light" ? Theme::Light : theme == u"dark" ? Theme::Dark : Theme::System;
 }
 
 QString AppSettings::fileName() const

@@ -28,6 +28,11 @@ public:
     QString defaultProvider() const;
     qint64 defaultTtlSeconds() const;
     qint64 localStartTimeoutSeconds() const; // how long a local app may take to answer its first request
+    bool openBrowserOnDeploy() const;
+    // How long before expiry to notify, largest first ("10m,1m" → {600, 60}).
+    QList<qint64> notificationLeadSeconds() const;
+    enum class Theme { System, Light, Dark };
+    Theme theme() const;
 
     static QList<Key> keys();
     QString value(const QString &key) const;

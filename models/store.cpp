@@ -664,6 +664,27 @@ Result<QList<SessionEvent>> Store::events(const QString &sessionId) const
     return list;
 }
 
+Result<Store::Changes> Store::changesSince(qint64 afterSeq) const
+{
+    const QString what = tr("Could not read what changed in the sessions.");
+    Private::Cursor q = d->run(u"SELECT session_id, max(seq) FROM events WHERE seq > ? GROUP BY session_id "
+                               "ORDER BY max(seq)"_s,
+                               {afterSeq});
+    if (!q)
+        return d->readError(what);
+    Changes changes;
+    changes.lastSeq = afterSeq;
+    while (q->next()) {
+        changes.sessionIds.append(q->value(0).toString());
+        changes.lastSeq = std::max(changes.lastSeq, q->value(1).toLongLong());
+    }
+    if (q->lastError().isValid()) {
+        d->lastError = q->lastError();
+        return d->readError(what);
+    }
+    return changes;
+}
+
 Result<void> Store::requestStop(const QString &sessionId)
 {
     const QString what = tr("Could not ask session %1 to stop.").arg(sessionId);

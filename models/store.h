@@ -64,6 +64,14 @@ public:
     // A full id from a unique prefix (as `spawnai stop 3f2a` takes it).
     Result<QString> resolveSessionId(const QString &idOrPrefix) const;
     Result<QList<SessionEvent>> events(const QString &sessionId) const;
+    // What changed since event `afterSeq`, as any process wrote it: the sessions with newer events, and the
+    // newest event's seq (pass it next time). A window polls this to follow sessions the CLI runs.
+    struct Changes
+    {
+        qint64 lastSeq = 0;
+        QStringList sessionIds;
+    };
+    Result<Changes> changesSince(qint64 afterSeq) const;
     // Another process asks the session's owner to stop it.
     Result<void> requestStop(const QString &sessionId);
     Result<QStringList> stopRequests(const QString &owner) const;

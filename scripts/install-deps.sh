@@ -4,7 +4,7 @@ set -euo pipefail
 
 packages=(
     build-essential cmake ninja-build ccache pkg-config
-    qt6-base-dev qt6-base-dev-tools libqt6sql6-sqlite qtkeychain-qt6-dev qt6-qpa-plugins
+    qt6-base-dev qt6-base-dev-tools libqt6sql6-sqlite qtkeychain-qt6-dev qt6-qpa-plugins qt6-svg-dev
     bubblewrap python3 nodejs xdg-utils
 )
 if [[ ${1:-} == --test ]]; then

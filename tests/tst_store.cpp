@@ -214,6 +214,7 @@ private slots:
     void resolveSessionId_data();
     void resolveSessionId();
     void stopRequests();
+    void changesSince();
     void removeSession();
     void activeSessions();
     void prompts();
@@ -1062,6 +1063,37 @@ void TestStore::stopRequests()
     QVERIFY(store->transition(done, SessionState::Stopping).ok());
     QVERIFY(store->transition(done, SessionState::Ended).ok());
     QVERIFY(store->stopRequests(u"me"_s)->isEmpty());
+}
+
+void TestStore::changesSince()
+{
+    auto writer = openStore(m_path); // another process
+    auto watcher = openStore(m_path);
+    QVERIFY(writer && watcher);
+    auto none = watcher->changesSince(0);
+    QVERIFY(none.ok());
+    QVERIFY(none->sessionIds.isEmpty());
+
+    Session first = makeSession(u"first"_s);
+    Session second = makeSession(u"second"_s);
+    QVERIFY(writer->insertSession(first).ok());
+    QVERIFY(writer->insertSession(second).ok());
+    auto changes = watcher->changesSince(none->lastSeq);
+    QVERIFY(changes.ok());
+    QCOMPARE(changes->sessionIds, (QStringList{first.id, second.id}));
+    QVERIFY(changes->lastSeq > none->lastSeq);
+
+    // Only what happened after the last look, oldest change first, each session once.
+    QVERIFY(writer->transition(second, SessionState::Generating).ok());
+    QVERIFY(writer->appendEvent(first.id, u"note"_s, u"x"_s).ok());
+    QVERIFY(writer->transition(second, SessionState::Ready).ok());
+    auto later = watcher->changesSince(changes->lastSeq);
+    QVERIFY(later.ok());
+    QCOMPARE(later->sessionIds, (QStringList{first.id, second.id}));
+    auto quiet = watcher->changesSince(later->lastSeq);
+    QVERIFY(quiet.ok());
+    QVERIFY(quiet->sessionIds.isEmpty());
+    QCOMPARE(quiet->lastSeq, later->lastSeq);
 }
 
 void TestStore::removeSession()
