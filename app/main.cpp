@@ -1,10 +1,14 @@
 #include "cli/cli.h"
+#include "gui.h"
 
 #include <QCoreApplication>
 #include <QLoggingCategory>
 
 int main(int argc, char *argv[])
 {
+    if (argc <= 1)
+        return Gui::run(argc, argv);
+
     QCoreApplication app(argc, argv);
     QCoreApplication::setApplicationName(QStringLiteral("spawnai"));
     QCoreApplication::setApplicationVersion(QStringLiteral(SPAWNAI_VERSION));

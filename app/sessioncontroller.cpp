@@ -62,6 +62,11 @@ QStringList SessionController::providerKeys() const
     return keys;
 }
 
+QList<Session> SessionController::ownedSessions() const
+{
+    return m_owned.values();
+}
+
 std::optional<Session> SessionController::ownedSession(const QString &sessionId) const
 {
     const auto it = m_owned.constFind(sessionId);

@@ -54,7 +54,8 @@ public:
     // resources. Emits recoveryFinished when every destroy has been answered.
     void recover();
 
-    // A session this process drives, as last committed.
+    // The sessions this process drives, as last committed.
+    QList<Session> ownedSessions() const;
     std::optional<Session> ownedSession(const QString &sessionId) const;
 
 signals:

@@ -1,12 +1,661 @@
 #include "mainwindow.h"
 
 #include "appcore.h"
+#include "apppane.h"
+#include "deploybar.h"
+#include "desktopintegration.h"
+#include "duration.h"
+#include "logpane.h"
+#include "notificationscheduler.h"
+#include "paths.h"
+#include "secretstore.h"
+#include "sessionfeed.h"
+#include "sessionfilterproxy.h"
+#include "sessionrowdelegate.h"
+#include "sessiontablemodel.h"
+#include "settingsdialog.h"
+#include "timeleftdelegate.h"
+
+#include <QApplication>
+#include <QClipboard>
+#include <QCloseEvent>
+#include <QDesktopServices>
+#include <QHeaderView>
+#include <QInputDialog>
+#include <QLabel>
+#include <QLineEdit>
+#include <QMenuBar>
+#include <QMessageBox>
+#include <QProgressDialog>
+#include <QPushButton>
+#include <QRadioButton>
+#include <QSplitter>
+#include <QStatusBar>
+#include <QTableView>
+#include <QVBoxLayout>
+
+using namespace Qt::StringLiterals;
+using namespace std::chrono_literals;
+
+namespace {
+
+QString stageText(DeployStage stage, const QString &detail)
+{
+    switch (stage) {
+    case DeployStage::Provisioning:
+        return QCoreApplication::translate("MainWindow", "Provisioning: %1").arg(detail);
+    case DeployStage::Uploading:
+        return QCoreApplication::translate("MainWindow", "Uploading: %1").arg(detail);
+    case DeployStage::Starting:
+        return QCoreApplication::translate("MainWindow", "Starting: %1").arg(detail);
+    case DeployStage::WaitingForUrl:
+        return QCoreApplication::translate("MainWindow", "Waiting for %1 to answer").arg(detail);
+    }
+    return detail;
+}
+
+bool isLive(const Session &session)
+{
+    return session.state == SessionState::Running || session.state == SessionState::Expiring;
+}
+
+} // namespace
 
 MainWindow::MainWindow(AppCore &core, QWidget *parent)
     : QMainWindow(parent)
     , m_core(core)
+    , m_secrets(new SecretStore(this))
+    , m_feed(new SessionFeed(core.store(), core.controller(), this))
+    , m_model(new SessionTableModel(core.pricing(), this))
+    , m_proxy(new SessionFilterProxy(this))
+    , m_appPane(new AppPane(Paths::dataDir() + u"/draft.json"_s, this))
+    , m_deployBar(new DeployBar(core.pricing(), this))
+    , m_view(new QTableView(this))
+    , m_search(new QLineEdit(this))
+    , m_log(new LogPane(this))
+    , m_logTitle(new QLabel(tr("Log"), this))
+    , m_status(new QLabel(this))
+    , m_desktop(new DesktopIntegration(this))
+    , m_scheduler(new NotificationScheduler(this))
 {
     setWindowTitle(tr("SpawnAI"));
+    setWindowIcon(QIcon(u":/spawnai/icons/spawnai.svg"_s));
+    resize(1360, 820);
+
+    // Providers the deploy bar offers, with their caps and prices.
+    QList<ProviderCapabilities> providers;
+    QHash<QString, QString> providerNames;
+    for (const QString &key : m_core.controller().providerKeys()) {
+        const ProviderCapabilities caps = m_core.controller().provider(key)->capabilities();
+        providers << caps;
+        providerNames.insert(key, caps.displayName.section(u" ("_s, 0, 0)); // the table wants it short
+    }
+    m_deployBar->setProviders(providers, m_core.settings().defaultProvider());
+    m_deployBar->setDefaultLifetime(m_core.settings().defaultTtlSeconds());
+    m_model->setProviderNames(providerNames);
+
+    // The session table.
+    m_proxy->setSourceModel(m_model);
+    m_proxy->setFilter(SessionFilterProxy::Filter::All);
+    m_view->setModel(m_proxy);
+    m_view->setItemDelegate(new SessionRowDelegate(m_view));
+    m_view->setItemDelegateForColumn(int(SessionTableModel::Column::TimeLeft), new TimeLeftDelegate(m_view));
+    m_view->setSelectionBehavior(QAbstractItemView::SelectRows);
+    m_view->setSelectionMode(QAbstractItemView::SingleSelection);
+    m_view->setSortingEnabled(true);
+    m_view->sortByColumn(-1, Qt::AscendingOrder); // newest first, as the store lists them
+    m_view->setAlternatingRowColors(true);
+    m_view->setWordWrap(false);
+    m_view->setContextMenuPolicy(Qt::CustomContextMenu);
+    m_view->verticalHeader()->hide();
+    m_view->verticalHeader()->setDefaultSectionSize(m_view->fontMetrics().height() + 10);
+    m_view->horizontalHeader()->setStretchLastSection(false);
+    m_view->horizontalHeader()->setSectionResizeMode(QHeaderView::Interactive);
+    m_view->horizontalHeader()->setSectionResizeMode(int(SessionTableModel::Column::Url),
+                                                     QHeaderView::Stretch);
+    const int em = m_view->fontMetrics().averageCharWidth();
+    const QList<std::pair<SessionTableModel::Column, int>> widths = {
+        {SessionTableModel::Column::Name, 22},   {SessionTableModel::Column::Provider, 9},
+        {SessionTableModel::Column::Status, 24}, {SessionTableModel::Column::TimeLeft, 12},
+        {SessionTableModel::Column::Cost, 8},    {SessionTableModel::Column::ExpiresAt, 11}};
+    for (const auto &[column, chars] : widths)
+        m_view->setColumnWidth(int(column), chars * em);
+
+    m_search->setPlaceholderText(tr("Filter sessions (name, status, URL, id)"));
+    m_search->setClearButtonEnabled(true);
+    auto *activeOnly = new QRadioButton(tr("&Active"), this);
+    auto *all = new QRadioButton(tr("A&ll"), this);
+    all->setChecked(true);
+    connect(activeOnly, &QRadioButton::toggled, this, [this](bool on) {
+        m_proxy->setFilter(on ? SessionFilterProxy::Filter::Active : SessionFilterProxy::Filter::All);
+    });
+    connect(m_search, &QLineEdit::textChanged, m_proxy, &SessionFilterProxy::setSearchText);
+
+    auto *filterRow = new QHBoxLayout;
+    filterRow->addWidget(new QLabel(tr("Sessions"), this));
+    filterRow->addSpacing(8);
+    filterRow->addWidget(activeOnly);
+    filterRow->addWidget(all);
+    filterRow->addWidget(m_search, 1);
+
+    auto *sessionsBox = new QWidget(this);
+    auto *sessionsLayout = new QVBoxLayout(sessionsBox);
+    sessionsLayout->setContentsMargins(0, 0, 0, 0);
+    sessionsLayout->addLayout(filterRow);
+    sessionsLayout->addWidget(m_view);
+
+    auto *logBox = new QWidget(this);
+    auto *logLayout = new QVBoxLayout(logBox);
+    logLayout->setContentsMargins(0, 0, 0, 0);
+    logLayout->addWidget(m_logTitle);
+    logLayout->addWidget(m_log);
+    m_log->setPlaceholderText(tr("Select a session to see what its app prints."));
+
+    auto *right = new QSplitter(Qt::Vertical, this);
+    right->addWidget(sessionsBox);
+    right->addWidget(logBox);
+    right->setStretchFactor(0, 3);
+    right->setStretchFactor(1, 2);
+
+    auto *appBox = new QWidget(this);
+    auto *appLayout = new QVBoxLayout(appBox);
+    appLayout->setContentsMargins(0, 0, 0, 0);
+    appLayout->addWidget(m_appPane, 1);
+    appLayout->addWidget(m_deployBar);
+
+    auto *main = new QSplitter(Qt::Horizontal, this);
+    main->addWidget(appBox);
+    main->addWidget(right);
+    main->setStretchFactor(0, 4);
+    main->setStretchFactor(1, 5);
+    main->setSizes({560, 760});
+    main->setChildrenCollapsible(false);
+    main->setContentsMargins(8, 6, 8, 0);
+    setCentralWidget(main);
+    statusBar()->addPermanentWidget(m_status);
+
+    buildSessionActions();
+    buildMenus();
+
+    connect(m_deployBar, &DeployBar::deployRequested, this, &MainWindow::deploy);
+    connect(m_appPane, &AppPane::statusMessage, this,
+            [this](const QString &text) { statusBar()->showMessage(text, 5000); });
+    connect(m_view, &QTableView::customContextMenuRequested, this, &MainWindow::showContextMenu);
+    connect(m_view, &QTableView::doubleClicked, this, [this] {
+        if (auto session = selectedSession(); session && isLive(*session))
+            openUrl(session->id);
+    });
+    connect(m_view->selectionModel(), &QItemSelectionModel::selectionChanged, this,
+            &MainWindow::onSelectionChanged);
+
+    // Sessions: the feed brings every change, from this process and others.
+    connect(m_feed, &SessionFeed::changed, this, &MainWindow::onSessionChanged);
+    connect(m_feed, &SessionFeed::removed, m_model, &SessionTableModel::remove);
+    SessionController &controller = m_core.controller();
+    connect(&controller, &SessionController::deployProgress, this,
+            [this](const QString &id, DeployStage stage, const QString &detail) {
+                if (id == m_deployingId)
+                    m_deployBar->showProgress(stageText(stage, detail));
+                statusBar()->showMessage(stageText(stage, detail), 4000);
+            });
+    connect(&controller, &SessionController::storageFailed, this,
+            [this](const QString &message) { QMessageBox::warning(this, tr("Could not save"), message); });
+
+    // Desktop integration and notifications.
+    connect(m_desktop, &DesktopIntegration::showRequested, this, &MainWindow::bringToFront);
+    connect(m_desktop, &DesktopIntegration::quitRequested, this, &MainWindow::requestQuit);
+    connect(m_desktop, &DesktopIntegration::openRequested, this, &MainWindow::openUrl);
+    connect(m_desktop, &DesktopIntegration::extendRequested, this, &MainWindow::extend);
+    connect(m_desktop, &DesktopIntegration::stopRequested, this, &MainWindow::stop);
+    connect(m_desktop, &DesktopIntegration::trayAvailabilityChanged, this,
+            [](bool available) { QApplication::setQuitOnLastWindowClosed(!available); });
+    connect(m_scheduler, &NotificationScheduler::live, this,
+            [this](const Session &session) { m_desktop->notify(DesktopIntegration::liveNotice(session)); });
+    connect(m_scheduler, &NotificationScheduler::leadReached, this,
+            [this](const Session &session, qint64 lead) {
+                m_desktop->notify(DesktopIntegration::leadNotice(session, lead));
+            });
+    connect(m_scheduler, &NotificationScheduler::ended, this, [this](const Session &session, bool expired) {
+        const double cost = CostMeter::accruedAt(session, QDateTime::currentDateTimeUtc(),
+                                                 m_core.pricing().minimumCharge(session.provider));
+        m_desktop->notify(DesktopIntegration::endedNotice(session, cost, expired));
+    });
+    applySettings();
+
+    m_ticker.setInterval(1s);
+    m_ticker.setTimerType(Qt::CoarseTimer);
+    connect(&m_ticker, &QTimer::timeout, this, &MainWindow::tick);
+    updateActions();
 }
 
 MainWindow::~MainWindow() = default;
+
+void MainWindow::start()
+{
+    auto sessions = m_feed->start();
+    if (!sessions)
+        QMessageBox::warning(this, tr("Could not read the sessions"), sessions.error());
+    else
+        m_model->setSessions(*sessions);
+    m_core.controller().recover();
+    tick();
+    m_ticker.start();
+}
+
+void MainWindow::buildSessionActions()
+{
+    m_deployAction = new QAction(tr("&Deploy"), this);
+    m_deployAction->setShortcut(u"Ctrl+D"_s);
+    connect(m_deployAction, &QAction::triggered, this, &MainWindow::deploy);
+
+    m_openAction = new QAction(tr("&Open in Browser"), this);
+    connect(m_openAction, &QAction::triggered, this, [this] {
+        if (auto session = selectedSession())
+            openUrl(session->id);
+    });
+    m_copyUrlAction = new QAction(tr("&Copy URL"), this);
+    m_copyUrlAction->setShortcut(u"Ctrl+L"_s);
+    connect(m_copyUrlAction, &QAction::triggered, this, &MainWindow::copyUrl);
+    m_extendAction = new QAction(tr("&Extend by 30 min"), this);
+    m_extendAction->setShortcut(u"Ctrl+E"_s);
+    connect(m_extendAction, &QAction::triggered, this, [this] {
+        if (auto session = selectedSession())
+            extend(session->id, 30 * 60);
+    });
+    m_extendHourAction = new QAction(tr("Extend by &1 h"), this);
+    connect(m_extendHourAction, &QAction::triggered, this, [this] {
+        if (auto session = selectedSession())
+            extend(session->id, 3600);
+    });
+    m_extendCustomAction = new QAction(tr("Extend &by…"), this);
+    connect(m_extendCustomAction, &QAction::triggered, this, &MainWindow::extendCustom);
+    m_stopAction = new QAction(tr("&Stop"), this);
+    m_stopAction->setShortcut(QKeySequence::Delete);
+    connect(m_stopAction, &QAction::triggered, this, [this] {
+        if (auto session = selectedSession())
+            stop(session->id);
+    });
+    m_redeployAction = new QAction(tr("&Redeploy"), this);
+    connect(m_redeployAction, &QAction::triggered, this, &MainWindow::redeploy);
+    m_showFilesAction = new QAction(tr("Show &Files"), this);
+    connect(m_showFilesAction, &QAction::triggered, this, &MainWindow::showFiles);
+    m_showLogAction = new QAction(tr("Show &Log"), this);
+    connect(m_showLogAction, &QAction::triggered, this, [this] { m_log->setFocus(); });
+    m_removeAction = new QAction(tr("Remove from &History"), this);
+    connect(m_removeAction, &QAction::triggered, this, &MainWindow::removeFromHistory);
+
+    // The table's shortcuts work while it has focus; Ctrl+D, Ctrl+L and Ctrl+E from anywhere in the window.
+    for (QAction *action : {m_deployAction, m_copyUrlAction, m_extendAction})
+        action->setShortcutContext(Qt::WindowShortcut);
+    m_stopAction->setShortcutContext(Qt::WidgetWithChildrenShortcut);
+    m_view->addAction(m_stopAction);
+}
+
+void MainWindow::buildMenus()
+{
+    QMenu *file = menuBar()->addMenu(tr("&File"));
+    file->addAction(tr("Open &Folder…"), QKeySequence::Open, m_appPane, &AppPane::chooseFolder);
+    file->addAction(tr("Open &HTML File…"), m_appPane, &AppPane::chooseFile);
+    QMenu *examples = file->addMenu(tr("&Examples"));
+    for (const QString &name : AppPane::exampleNames())
+        examples->addAction(name, this, [this, name] { m_appPane->chooseExample(name); });
+    file->addSeparator();
+    QAction *settings = file->addAction(tr("&Settings…"), this, &MainWindow::openSettings);
+    settings->setShortcut(u"Ctrl+,"_s);
+    settings->setMenuRole(QAction::PreferencesRole);
+    file->addSeparator();
+    QAction *quit = file->addAction(tr("&Quit"), this, &MainWindow::requestQuit);
+    quit->setShortcut(QKeySequence::Quit);
+
+    QMenu *session = menuBar()->addMenu(tr("&Session"));
+    session->addAction(m_deployAction);
+    session->addSeparator();
+    session->addActions({m_openAction, m_copyUrlAction, m_extendAction, m_extendHourAction,
+                         m_extendCustomAction, m_stopAction});
+    session->addSeparator();
+    session->addActions({m_redeployAction, m_showFilesAction, m_showLogAction, m_removeAction});
+
+    QMenu *help = menuBar()->addMenu(tr("&Help"));
+    help->addAction(tr("&About SpawnAI"), this, [this] {
+        QMessageBox::about(this, tr("About SpawnAI"),
+                           tr("<h3>SpawnAI %1</h3><p>Runs small web apps for a while, then destroys them: "
+                              "on this computer in a bubblewrap sandbox, or in a cloud sandbox.</p>"
+                              "<p>Data: %2</p>")
+                               .arg(QStringLiteral(SPAWNAI_VERSION), Paths::dataDir().toHtmlEscaped()));
+    });
+}
+
+void MainWindow::deploy()
+{
+    const AppBundle bundle = m_appPane->bundle();
+    if (m_appPane->isEmpty()) {
+        QMessageBox::information(
+            this, tr("Nothing to deploy"),
+            tr("Open a folder or an HTML file, or start from an example (File → Examples)."));
+        return;
+    }
+    DeployOptions options;
+    options.provider = m_deployBar->provider();
+    options.size = m_deployBar->size();
+    options.ttlSeconds = m_deployBar->lifetimeSeconds();
+    auto id = m_core.controller().deploy(bundle, options);
+    if (!id) {
+        // The code stays in the editor; the message says what to change.
+        QMessageBox::warning(this, tr("Cannot deploy"), id.error());
+        return;
+    }
+    m_deployingId = *id;
+    m_deployBar->setDeployEnabled(false);
+    m_deployBar->showProgress(tr("Deploying…"));
+}
+
+void MainWindow::onSessionChanged(const Session &session)
+{
+    m_model->upsert(session);
+    m_scheduler->sessionChanged(session);
+    if (session.id == m_deployingId) {
+        if (isLive(session) || SessionStates::isTerminal(session.state)) {
+            m_deployingId.clear();
+            m_deployBar->setDeployEnabled(true);
+            m_deployBar->showProgress(QString());
+        }
+        if (isLive(session)) {
+            const int row = m_proxy->mapFromSource(m_model->index(m_model->rowOf(session.id), 0)).row();
+            if (row >= 0)
+                m_view->selectRow(row);
+            statusBar()->showMessage(tr("%1 is live at %2").arg(session.name, session.url.toString()), 8000);
+            if (m_core.settings().openBrowserOnDeploy())
+                QDesktopServices::openUrl(session.url);
+        } else if (session.state == SessionState::Failed) {
+            QMessageBox::warning(this, tr("Deploy failed"),
+                                 tr("%1\n\nThe code is still in the editor: fix it and deploy again.")
+                                     .arg(session.failureMessage));
+        }
+    }
+    updateActions();
+}
+
+void MainWindow::tick()
+{
+    const QDateTime now = QDateTime::currentDateTimeUtc();
+    m_model->tick(now);
+    QList<Session> live;
+    for (const Session &session : m_core.controller().ownedSessions()) {
+        if (isLive(session))
+            live << session;
+    }
+    m_desktop->setLiveSessions(live, now);
+    m_scheduler->tick(live, now);
+    updateStatusBar(now);
+}
+
+void MainWindow::updateStatusBar(const QDateTime &now)
+{
+    const int live = m_model->liveCount();
+    const QString cost = formatUsd(m_model->liveCost(now));
+    m_status->setText(live == 0 ? tr("No session running · %1 in history").arg(m_model->rowCount())
+                                : tr("%1 running · %2 in history · running cost %3")
+                                      .arg(live)
+                                      .arg(m_model->rowCount())
+                                      .arg(cost));
+}
+
+std::optional<Session> MainWindow::selectedSession() const
+{
+    const QModelIndexList rows = m_view->selectionModel()->selectedRows();
+    if (rows.isEmpty())
+        return std::nullopt;
+    return m_model->session(rows.constFirst().data(SessionTableModel::SessionIdRole).toString());
+}
+
+void MainWindow::updateActions()
+{
+    const auto session = selectedSession();
+    const bool live = session && isLive(*session);
+    const bool owned = session && m_core.controller().ownedSession(session->id).has_value();
+    m_openAction->setEnabled(live);
+    m_copyUrlAction->setEnabled(live);
+    for (QAction *action : {m_extendAction, m_extendHourAction, m_extendCustomAction})
+        action->setEnabled(live && owned);
+    m_stopAction->setEnabled(session && session->isActive());
+    m_redeployAction->setEnabled(session && !session->revisionId.isEmpty());
+    m_showFilesAction->setEnabled(session && !session->revisionId.isEmpty());
+    m_showLogAction->setEnabled(session.has_value());
+    m_removeAction->setEnabled(session && SessionStates::isTerminal(session->state));
+}
+
+void MainWindow::onSelectionChanged()
+{
+    updateActions();
+    const auto session = selectedSession();
+    if (!session) {
+        m_logTitle->setText(tr("Log"));
+        m_log->stop();
+        m_log->clear();
+        return;
+    }
+    m_logTitle->setText(tr("Log of %1").arg(session->name));
+    m_log->follow(Paths::logPath(session->id), tr("%1 has not printed anything.").arg(session->name));
+}
+
+void MainWindow::showContextMenu(const QPoint &pos)
+{
+    if (!m_view->indexAt(pos).isValid())
+        return;
+    QMenu menu(this);
+    menu.addActions({m_openAction, m_copyUrlAction});
+    QMenu *extendMenu = menu.addMenu(tr("E&xtend"));
+    extendMenu->addActions({m_extendAction, m_extendHourAction, m_extendCustomAction});
+    extendMenu->setEnabled(m_extendAction->isEnabled());
+    menu.addAction(m_stopAction);
+    menu.addSeparator();
+    menu.addActions({m_redeployAction, m_showFilesAction, m_showLogAction});
+    menu.addSeparator();
+    menu.addAction(m_removeAction);
+    menu.exec(m_view->viewport()->mapToGlobal(pos));
+}
+
+void MainWindow::openUrl(const QString &sessionId)
+{
+    if (auto session = m_model->session(sessionId); session && isLive(*session))
+        QDesktopServices::openUrl(session->url);
+}
+
+void MainWindow::copyUrl()
+{
+    if (auto session = selectedSession(); session && isLive(*session)) {
+        QGuiApplication::clipboard()->setText(session->url.toString());
+        statusBar()->showMessage(tr("Copied %1").arg(session->url.toString()), 3000);
+    }
+}
+
+void MainWindow::extend(const QString &sessionId, qint64 seconds)
+{
+    if (auto extended = m_core.controller().extend(sessionId, seconds); !extended)
+        QMessageBox::warning(this, tr("Cannot extend"), extended.error());
+    else
+        statusBar()->showMessage(tr("Extended by %1").arg(formatDuration(seconds)), 4000);
+}
+
+void MainWindow::extendCustom()
+{
+    const auto session = selectedSession();
+    if (!session)
+        return;
+    bool ok = false;
+    const QString text =
+        QInputDialog::getText(this, tr("Extend %1").arg(session->name),
+                              tr("Extend by (for example 45m, 2h):"), QLineEdit::Normal, u"30m"_s, &ok);
+    if (!ok)
+        return;
+    auto seconds = parseDuration(text);
+    if (!seconds) {
+        QMessageBox::warning(this, tr("Cannot extend"), seconds.error());
+        return;
+    }
+    extend(session->id, *seconds);
+}
+
+void MainWindow::stop(const QString &sessionId)
+{
+    if (auto stopped = m_core.controller().stop(sessionId); !stopped)
+        QMessageBox::warning(this, tr("Cannot stop"), stopped.error());
+}
+
+void MainWindow::redeploy()
+{
+    const auto session = selectedSession();
+    if (!session)
+        return;
+    auto bundle = m_core.store().revision(session->revisionId);
+    if (!bundle) {
+        QMessageBox::warning(this, tr("Cannot redeploy"), bundle.error());
+        return;
+    }
+    DeployOptions options;
+    options.provider = session->provider;
+    options.size = session->size;
+    options.name = session->name;
+    options.ttlSeconds = m_deployBar->lifetimeSeconds();
+    auto id = m_core.controller().deploy(*bundle, options);
+    if (!id)
+        QMessageBox::warning(this, tr("Cannot redeploy"), id.error());
+}
+
+void MainWindow::showFiles()
+{
+    const auto session = selectedSession();
+    if (!session)
+        return;
+    auto bundle = m_core.store().revision(session->revisionId);
+    if (!bundle) {
+        QMessageBox::warning(this, tr("Cannot show the files"), bundle.error());
+        return;
+    }
+    // What is in the editor now is kept as a revision first: nothing the user wrote is lost.
+    if (!m_appPane->isEmpty()) {
+        if (auto saved = m_core.store().saveRevision(m_appPane->bundle()); !saved) {
+            QMessageBox::warning(this, tr("Cannot show the files"), saved.error());
+            return;
+        }
+    }
+    m_appPane->setBundle(*bundle, u"session:"_s + session->id);
+    statusBar()->showMessage(tr("Showing the files %1 ran").arg(session->name), 5000);
+}
+
+void MainWindow::removeFromHistory()
+{
+    const auto session = selectedSession();
+    if (!session || !SessionStates::isTerminal(session->state))
+        return;
+    if (QMessageBox::question(
+            this, tr("Remove %1?").arg(session->name),
+            tr("Remove this session from the history? Its code revisions stay available.")) !=
+        QMessageBox::Yes)
+        return;
+    if (auto removed = m_core.store().removeSession(session->id); !removed) {
+        QMessageBox::warning(this, tr("Cannot remove"), removed.error());
+        return;
+    }
+    m_model->remove(session->id);
+}
+
+void MainWindow::openSettings()
+{
+    SettingsDialog dialog(m_core.settings(), *m_secrets, this);
+    connect(&dialog, &SettingsDialog::settingsChanged, this, &MainWindow::applySettings);
+    dialog.exec();
+}
+
+void MainWindow::applySettings()
+{
+    m_scheduler->setLeadTimes(m_core.settings().notificationLeadSeconds());
+    m_deployBar->setDefaultLifetime(m_core.settings().defaultTtlSeconds());
+    // Keep running in the tray when there is one; otherwise closing the window quits.
+    QApplication::setQuitOnLastWindowClosed(!m_desktop->hasTray());
+    emit settingsApplied();
+}
+
+void MainWindow::bringToFront()
+{
+    show();
+    setWindowState((windowState() & ~Qt::WindowMinimized) | Qt::WindowActive);
+    raise();
+    activateWindow();
+}
+
+void MainWindow::closeEvent(QCloseEvent *event)
+{
+    if (m_quitting) {
+        event->accept();
+        return;
+    }
+    const bool running = !m_core.controller().ownedSessions().isEmpty();
+    if (running && m_desktop->hasTray()) {
+        // The tray keeps the sessions (and their countdowns and notifications) going.
+        hide();
+        if (!m_trayHintShown) {
+            m_trayHintShown = true;
+            m_desktop->notify({QString(),
+                               tr("SpawnAI is still running"),
+                               tr("Your sessions keep running; SpawnAI is in the tray."),
+                               {}});
+        }
+        event->ignore();
+        return;
+    }
+    event->ignore();
+    requestQuit();
+}
+
+void MainWindow::requestQuit()
+{
+    const QList<Session> running = m_core.controller().ownedSessions();
+    if (running.isEmpty()) {
+        m_quitting = true;
+        QApplication::quit();
+        return;
+    }
+    const bool anyOutlives = std::any_of(running.cbegin(), running.cend(), [this](const Session &s) {
+        Provider *provider = m_core.controller().provider(s.provider);
+        return provider && provider->capabilities().outlivesSpawnAI;
+    });
+    QMessageBox box(QMessageBox::Question, tr("Quit SpawnAI?"),
+                    tr("%n session(s) are running.", nullptr, int(running.size())), QMessageBox::NoButton,
+                    this);
+    box.setInformativeText(anyOutlives
+                               ? tr("Stop them now, or leave cloud sessions running until their own "
+                                    "expiry (they keep costing until then). Local apps stop with SpawnAI.")
+                               : tr("Local apps stop when SpawnAI quits."));
+    QPushButton *stopAll = box.addButton(tr("Stop Them and Quit"), QMessageBox::AcceptRole);
+    QPushButton *leave =
+        anyOutlives ? box.addButton(tr("Quit, Leave Cloud Sessions"), QMessageBox::DestructiveRole) : nullptr;
+    box.addButton(QMessageBox::Cancel);
+    box.setDefaultButton(stopAll);
+    box.exec();
+    if (box.clickedButton() == stopAll) {
+        stopAllAndQuit();
+    } else if (leave && box.clickedButton() == leave) {
+        m_quitting = true;
+        QApplication::quit();
+    }
+}
+
+void MainWindow::stopAllAndQuit()
+{
+    m_quitting = true;
+    auto *progress = new QProgressDialog(tr("Stopping sessions…"), QString(), 0, 0, this);
+    progress->setWindowModality(Qt::WindowModal);
+    progress->setMinimumDuration(300);
+    for (const Session &session : m_core.controller().ownedSessions())
+        (void)m_core.controller().stop(session.id);
+    auto *poll = new QTimer(this);
+    QElapsedTimer clock;
+    clock.start();
+    connect(poll, &QTimer::timeout, this, [this, clock] {
+        // Destroys are idempotent and resent at the next start, so a provider that hangs cannot keep us here.
+        if (m_core.controller().ownedSessions().isEmpty() || clock.elapsed() > 15'000)
+            QApplication::quit();
+    });
+    poll->start(50);
+}

@@ -46,49 +46,47 @@ const QList<CommandEntry> &commands()
 
 QString helpText()
 {
-    return QCoreApplication::translate(
-               "Cli",
-               "Usage: spawnai COMMAND [options]\n"
-               "\n"
-               "SpawnAI runs a small web app for a while and then destroys it: on this computer in a "
-               "bubblewrap\n"
-               "sandbox (the default, free, no account needed) or on a cloud sandbox, with a countdown and "
-               "its cost.\n"
-               "\n"
-               "Commands:\n"
-               "  deploy PATH [--ttl 2h] [--name NAME] [--port N] [--open] [--provider local]\n"
-               "                        Deploy a folder or an .html file; print its URL once it answers; "
-               "keep it\n"
-               "                        running until its lifetime ends or Ctrl-C, then destroy it.\n"
-               "  list [--json] [--active]\n"
-               "                        Sessions with status, URL, time left and cost.\n"
-               "  stop ID               Stop a session (ID or a unique prefix of it).\n"
-               "  logs ID [--follow]    What the session's app printed.\n"
-               "  key set|test|rm PROVIDER\n"
-               "                        Manage API keys in the system keychain. The key is read from stdin,\n"
-               "                        never from the command line.\n"
-               "  config [KEY [VALUE]]  Show or change settings.\n"
-               "\n"
-               "Options:\n"
-               "  -h, --help            Show this help; \"spawnai COMMAND --help\" shows a command's "
-               "options.\n"
-               "  -v, --version         Show the version.\n"
-               "\n"
-               "An app folder holds index.html (static), app.py or main.py (Python), or server.js (Node), or "
-               "a\n"
-               "spawnai.json manifest: {\"title\", \"runtime\": \"static|python|node\", \"start\", "
-               "\"port\"}. Python and\n"
-               "Node apps read PORT and bind HOST. Data lives in %1.\n"
-               "Diagnostics: QT_LOGGING_RULES=\"spawnai.*=true\" spawnai ...")
+    // One literal per line of output.
+    // clang-format off
+    return QCoreApplication::translate("Cli",
+        "Usage: spawnai                      open the desktop control panel\n"
+        "       spawnai COMMAND [options]\n"
+        "\n"
+        "SpawnAI runs a small web app for a while and then destroys it: on this computer in a\n"
+        "bubblewrap sandbox (the default: free, no account needed) or on a cloud sandbox, with a\n"
+        "countdown and its cost.\n"
+        "\n"
+        "Commands:\n"
+        "  deploy PATH [--ttl 2h] [--name NAME] [--port N] [--open] [--provider local]\n"
+        "                        Deploy a folder or an .html file; print its URL once it answers; keep it\n"
+        "                        running until its lifetime ends or Ctrl-C, then destroy it.\n"
+        "  list [--json] [--active]\n"
+        "                        Sessions with status, URL, time left and cost.\n"
+        "  stop ID               Stop a session (ID or a unique prefix of it).\n"
+        "  logs ID [--follow]    What the session's app printed.\n"
+        "  key set|test|rm PROVIDER\n"
+        "                        Manage API keys in the system keychain. The key is read from stdin,\n"
+        "                        never from the command line.\n"
+        "  config [KEY [VALUE]]  Show or change settings.\n"
+        "\n"
+        "Options:\n"
+        "  -h, --help            Show this help; \"spawnai COMMAND --help\" shows a command's options.\n"
+        "  -v, --version         Show the version.\n"
+        "\n"
+        "An app folder holds index.html (static), app.py or main.py (Python), or server.js (Node), or a\n"
+        "spawnai.json manifest: {\"title\", \"runtime\": \"static|python|node\", \"start\", \"port\"}. Python and\n"
+        "Node apps read PORT and bind HOST. Data lives in %1.\n"
+        "Diagnostics: QT_LOGGING_RULES=\"spawnai.*=true\" spawnai ...")
         .arg(Paths::dataDir());
+    // clang-format on
 }
 
 int run(const QStringList &arguments)
 {
     const QString name = arguments.value(1);
-    if (name.isEmpty() || name == u"-h" || name == u"--help" || name == u"help") {
+    if (name == u"-h" || name == u"--help" || name == u"help") {
         Console::out(helpText());
-        return name.isEmpty() ? CliCommand::Usage : CliCommand::Success;
+        return CliCommand::Success;
     }
     if (name == u"-v" || name == u"--version") {
         Console::out(u"spawnai "_s + QStringLiteral(SPAWNAI_VERSION));

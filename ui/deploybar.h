@@ -1,0 +1,50 @@
+#pragma once
+
+#include "provider.h"
+
+#include <QWidget>
+
+class QComboBox;
+class QLabel;
+class QPushButton;
+class PricingCatalogue;
+
+// Where and for how long to deploy, what it will cost, and the Deploy button with the deploy's progress.
+class DeployBar final : public QWidget
+{
+    Q_OBJECT
+public:
+    DeployBar(const PricingCatalogue &pricing, QWidget *parent = nullptr);
+
+    void setProviders(const QList<ProviderCapabilities> &providers, const QString &defaultProvider);
+    void setDefaultLifetime(qint64 seconds);
+
+    QString provider() const;
+    QString size() const;
+    qint64 lifetimeSeconds() const;
+
+    // What the bar shows while a deploy runs; an empty text returns it to the quote.
+    void showProgress(const QString &text);
+    void setDeployEnabled(bool enabled);
+
+    static QList<qint64> lifetimeChoices(); // 15 min … 24 h
+
+signals:
+    void deployRequested();
+
+private:
+    void refillLifetimes();
+    void refillSizes();
+    void updateQuote();
+    const ProviderCapabilities *current() const;
+
+    const PricingCatalogue &m_pricing;
+    QList<ProviderCapabilities> m_providers;
+    qint64 m_defaultLifetime = 2 * 3600;
+    QComboBox *m_provider = nullptr;
+    QComboBox *m_lifetime = nullptr;
+    QLabel *m_sizeLabel = nullptr;
+    QComboBox *m_size = nullptr;
+    QLabel *m_quote = nullptr;
+    QPushButton *m_deploy = nullptr;
+};
