@@ -17,10 +17,10 @@ SessionFeed::SessionFeed(Store &store, SessionController &controller, QObject *p
 Result<QList<Session>> SessionFeed::start()
 {
     // The seq first: a change made while the list loads is then seen twice rather than missed.
-    auto changes = m_store.changesSince(m_lastSeq);
-    if (!changes)
-        return Error{changes.error()};
-    m_lastSeq = changes->lastSeq;
+    auto last = m_store.lastEventSeq();
+    if (!last)
+        return Error{last.error()};
+    m_lastSeq = *last;
     auto sessions = m_store.sessions();
     if (sessions)
         m_poll.start();

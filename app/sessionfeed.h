@@ -9,9 +9,9 @@
 class SessionController;
 class Store;
 
-// Every change to any session, whichever SpawnAI process made it: this process's controller reports its own at
-// once; the store's event log (polled once a second) brings those of other processes, such as a `spawnai deploy`
-// in a terminal.
+// Every change to any session, whichever SpawnAI process made it: this process's controller reports its own
+// at once; the store's event log (polled once a second) brings those of other processes, such as a `spawnai
+// deploy` in a terminal.
 class SessionFeed final : public QObject
 {
     Q_OBJECT

@@ -139,6 +139,7 @@ void SingleInstance::onReadyRead(QLocalSocket *socket)
     if (line == kActivate) {
         socket->write(kAcknowledge.data(), kAcknowledge.size());
         socket->flush();
+        qCInfo(lcInstance) << "another launch asked this SpawnAI to come forward";
         emit activationRequested();
     } else {
         qCWarning(lcInstance) << "ignoring an unknown request on" << m_name;

@@ -521,19 +521,41 @@ void SessionTableModel::tick(const QDateTime &now)
     if (m_ticking.empty())
         return;
 
-    const int firstColumn = int(Column::TimeLeft);
-    const int lastColumn = int(newDay ? Column::ExpiresAt : Column::Cost);
+    // One dataChanged per run of adjacent ticking rows. The cost column only where it can change: a free
+    // session (Local) would repaint "$0.00" every second for nothing.
+    const auto emitRuns = [this](int firstColumn, int lastColumn, const auto &ticks) {
+        // Ascending stored indices are descending rows: walk backwards so signals come in row order.
+        auto it = m_ticking.crbegin();
+        while (it != m_ticking.crend()) {
+            if (!ticks(*it)) {
+                ++it;
+                continue;
+            }
+            const int newest = *it;
+            int oldest = newest;
+            for (++it; it != m_ticking.crend() && *it == oldest - 1 && ticks(*it); ++it)
+                oldest = *it;
+            emit dataChanged(index(toRow(newest), firstColumn), index(toRow(oldest), lastColumn),
+                             m_tickRoles);
+        }
+    };
+    const auto always = [](int) { return true; };
+    const auto costMoves = [this](int stored) { return m_sessions.at(stored).ratePerSecond > 0; };
+    if (newDay) {
+        emitRuns(int(Column::TimeLeft), int(Column::ExpiresAt), always);
+        return;
+    }
     static_assert(int(Column::Cost) == int(Column::TimeLeft) + 1,
                   "one rectangle covers both ticking columns");
-    // Ascending stored indices are descending rows: walk backwards so signals come in row order.
-    auto it = m_ticking.crbegin();
-    while (it != m_ticking.crend()) {
-        const int newest = *it;
-        int oldest = newest;
-        for (++it; it != m_ticking.crend() && *it == oldest - 1; ++it)
-            oldest = *it;
-        emit dataChanged(index(toRow(newest), firstColumn), index(toRow(oldest), lastColumn), m_tickRoles);
+    const bool anyCost = std::any_of(m_ticking.cbegin(), m_ticking.cend(), costMoves);
+    const bool allCost = anyCost && std::all_of(m_ticking.cbegin(), m_ticking.cend(), costMoves);
+    if (allCost) {
+        emitRuns(int(Column::TimeLeft), int(Column::Cost), always);
+        return;
     }
+    emitRuns(int(Column::TimeLeft), int(Column::TimeLeft), always);
+    if (anyCost)
+        emitRuns(int(Column::Cost), int(Column::Cost), costMoves);
 }
 
 std::optional<Session> SessionTableModel::session(const QString &id) const

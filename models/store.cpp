@@ -664,20 +664,31 @@ Result<QList<SessionEvent>> Store::events(const QString &sessionId) const
     return list;
 }
 
+Result<qint64> Store::lastEventSeq() const
+{
+    Private::Cursor q = d->run(u"SELECT coalesce(max(seq), 0) FROM events"_s, {});
+    if (!q || !q->next())
+        return d->readError(tr("Could not read the event log."));
+    return q->value(0).toLongLong();
+}
+
 Result<Store::Changes> Store::changesSince(qint64 afterSeq) const
 {
     const QString what = tr("Could not read what changed in the sessions.");
-    Private::Cursor q = d->run(u"SELECT session_id, max(seq) FROM events WHERE seq > ? GROUP BY session_id "
-                               "ORDER BY max(seq)"_s,
-                               {afterSeq});
+    // A range of the rowid, grouped here: SQLite would otherwise walk the whole session_id index every poll.
+    Private::Cursor q = d->run(u"SELECT seq, session_id FROM events WHERE seq > ? ORDER BY seq"_s, {afterSeq});
     if (!q)
         return d->readError(what);
     Changes changes;
     changes.lastSeq = afterSeq;
+    QHash<QString, qint64> latest; // each session once, ordered by its latest change
     while (q->next()) {
-        changes.sessionIds.append(q->value(0).toString());
-        changes.lastSeq = std::max(changes.lastSeq, q->value(1).toLongLong());
+        changes.lastSeq = q->value(0).toLongLong();
+        latest.insert(q->value(1).toString(), changes.lastSeq);
     }
+    changes.sessionIds = latest.keys();
+    std::sort(changes.sessionIds.begin(), changes.sessionIds.end(),
+              [&](const QString &a, const QString &b) { return latest.value(a) < latest.value(b); });
     if (q->lastError().isValid()) {
         d->lastError = q->lastError();
         return d->readError(what);

@@ -72,6 +72,8 @@ public:
         QStringList sessionIds;
     };
     Result<Changes> changesSince(qint64 afterSeq) const;
+    Result<qint64> lastEventSeq() const; // where to start following changes
+
     // Another process asks the session's owner to stop it.
     Result<void> requestStop(const QString &sessionId);
     Result<QStringList> stopRequests(const QString &owner) const;

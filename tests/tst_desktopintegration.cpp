@@ -2,6 +2,7 @@
 // on a private session bus) receives from DesktopIntegration, and what its action buttons do back; the tray
 // fallback when no server is there.
 #include "desktopintegration.h"
+#include "fakenotificationserver.h"
 
 #include <QApplication>
 #include <QDBusConnection>
@@ -17,12 +18,7 @@
 #include <QSignalSpy>
 #include <QTest>
 
-#include <cerrno>
 #include <csignal>
-#include <cstdio>
-#include <cstring>
-#include <unistd.h>
-#include <vector>
 
 using namespace Qt::StringLiterals;
 using Action = DesktopIntegration::Action;
@@ -48,69 +44,6 @@ Session session(const QString &id, const QString &name, qint64 secondsLeft)
     s.url = QUrl(u"http://127.0.0.1:8123/"_s);
     return s;
 }
-
-bool serverOnBus()
-{
-    return QDBusConnection::sessionBus().interface()->isServiceRegistered(kService).value();
-}
-
-// The fake server process and what it recorded.
-class FakeServer
-{
-public:
-    ~FakeServer() { stop(); }
-
-    bool start(const QStringList &arguments = {})
-    {
-        m_process.setProcessChannelMode(QProcess::ForwardedErrorChannel);
-        m_process.start(QCoreApplication::applicationDirPath() + u"/fake_notifications"_s, arguments);
-        if (!m_process.waitForStarted())
-            return false;
-        // Ready when its name is on the bus, as a client sees it.
-        return QTest::qWaitFor([this] { return serverOnBus() || m_process.state() == QProcess::NotRunning; },
-                               10'000) &&
-               serverOnBus();
-    }
-
-    void stop()
-    {
-        if (m_process.state() == QProcess::NotRunning)
-            return;
-        m_process.kill();
-        m_process.waitForFinished();
-        // Its name goes with its connection; the next test must not find it still there.
-        if (!QTest::qWaitFor([] { return !serverOnBus(); }, 5000))
-            qWarning("the fake notification server's name outlived it");
-    }
-
-    void command(const QByteArray &line) { m_process.write(line + '\n'); }
-    void pause() { ::kill(pid_t(m_process.processId()), SIGSTOP); }
-    void resume() { ::kill(pid_t(m_process.processId()), SIGCONT); }
-
-    QList<QJsonObject> calls(const QString &method)
-    {
-        m_buffer += m_process.readAllStandardOutput();
-        qsizetype newline;
-        while ((newline = m_buffer.indexOf('\n')) >= 0) {
-            const QJsonDocument record = QJsonDocument::fromJson(m_buffer.left(newline));
-            if (record.isObject())
-                m_records.append(record.object());
-            m_buffer.remove(0, newline + 1);
-        }
-        QList<QJsonObject> matching;
-        for (const QJsonObject &record : std::as_const(m_records)) {
-            if (record.value(u"method"_s).toString() == method)
-                matching.append(record);
-        }
-        return matching;
-    }
-    QList<QJsonObject> notifies() { return calls(u"Notify"_s); }
-
-private:
-    QProcess m_process;
-    QByteArray m_buffer;
-    QList<QJsonObject> m_records;
-};
 
 QStringList strings(const QJsonValue &array)
 {
@@ -149,7 +82,7 @@ private:
     bool m_haveBus = false;
 
     // Starts the fake and a DesktopIntegration that found it.
-    bool setUpServer(FakeServer &fake, std::unique_ptr<DesktopIntegration> &desktop,
+    bool setUpServer(FakeNotificationServer &fake, std::unique_ptr<DesktopIntegration> &desktop,
                      const QStringList &arguments = {})
     {
         if (!fake.start(arguments))
@@ -163,7 +96,7 @@ private slots:
     {
         m_haveBus = QDBusConnection::sessionBus().isConnected();
         if (m_haveBus)
-            QVERIFY2(!serverOnBus(), "a notification server already runs on the test bus");
+            QVERIFY2(!FakeNotificationServer::onBus(), "a notification server already runs on the test bus");
     }
 
     void notices_data()
@@ -280,7 +213,7 @@ private slots:
     {
         if (!m_haveBus)
             QSKIP("no private session bus (dbus-run-session missing?)");
-        FakeServer fake;
+        FakeNotificationServer fake;
         std::unique_ptr<DesktopIntegration> desktop;
         QVERIFY(setUpServer(fake, desktop));
 
@@ -353,7 +286,7 @@ private slots:
             QSKIP("no private session bus (dbus-run-session missing?)");
         QFETCH(QByteArray, key);
         QFETCH(QString, signal);
-        FakeServer fake;
+        FakeNotificationServer fake;
         std::unique_ptr<DesktopIntegration> desktop;
         QVERIFY(setUpServer(fake, desktop));
         QSignalSpy open(desktop.get(), &DesktopIntegration::openRequested);
@@ -382,7 +315,7 @@ private slots:
     {
         if (!m_haveBus)
             QSKIP("no private session bus (dbus-run-session missing?)");
-        FakeServer fake;
+        FakeNotificationServer fake;
         std::unique_ptr<DesktopIntegration> desktop;
         QVERIFY(setUpServer(fake, desktop));
         QSignalSpy stop(desktop.get(), &DesktopIntegration::stopRequested);
@@ -407,7 +340,7 @@ private slots:
     {
         if (!m_haveBus)
             QSKIP("no private session bus (dbus-run-session missing?)");
-        FakeServer fake;
+        FakeNotificationServer fake;
         std::unique_ptr<DesktopIntegration> desktop;
         QVERIFY(setUpServer(fake, desktop, {u"--no-actions"_s}));
         desktop->notify(DesktopIntegration::leadNotice(session(u"a"_s, u"pomodoro"_s, 600), 600));
@@ -420,7 +353,7 @@ private slots:
     {
         if (!m_haveBus)
             QSKIP("no private session bus (dbus-run-session missing?)");
-        FakeServer fake;
+        FakeNotificationServer fake;
         QVERIFY(fake.start());
         DesktopIntegration desktop;
         QCOMPARE(desktop.route(), Route::Undecided); // nothing blocks: the capabilities are still coming
@@ -435,7 +368,7 @@ private slots:
     {
         if (!m_haveBus)
             QSKIP("no private session bus (dbus-run-session missing?)");
-        FakeServer fake;
+        FakeNotificationServer fake;
         QVERIFY(fake.start());
         fake.pause(); // owns the name, answers nothing: a hung server
         QElapsedTimer clock;
@@ -455,7 +388,7 @@ private slots:
     {
         if (!m_haveBus)
             QSKIP("no private session bus (dbus-run-session missing?)");
-        FakeServer fake;
+        FakeNotificationServer fake;
         std::unique_ptr<DesktopIntegration> desktop;
         QVERIFY(setUpServer(fake, desktop));
         // Three notices before the first is answered: the first goes, the newest replaces it, the middle one
@@ -494,7 +427,7 @@ private slots:
     {
         if (!m_haveBus)
             QSKIP("no private session bus (dbus-run-session missing?)");
-        FakeServer fake;
+        FakeNotificationServer fake;
         std::unique_ptr<DesktopIntegration> desktop;
         QVERIFY(setUpServer(fake, desktop));
         desktop->notify(DesktopIntegration::liveNotice(session(u"a"_s, u"pomodoro"_s, 600)));
@@ -503,7 +436,7 @@ private slots:
         QTRY_VERIFY(desktop->route() == Route::TrayMessage || desktop->route() == Route::None);
 
         // A server that comes back is used again, from a fresh start (the old ids died with the old one).
-        FakeServer again;
+        FakeNotificationServer again;
         QVERIFY(again.start());
         QTRY_COMPARE(desktop->route(), Route::NotificationServer);
         desktop->notify(DesktopIntegration::leadNotice(session(u"a"_s, u"pomodoro"_s, 600), 600));
@@ -514,20 +447,7 @@ private slots:
 
 int main(int argc, char *argv[])
 {
-    // Never the user's own session bus: its notification server is real, and so is its tray.
-    // scripts/test-session.sh provides a private bus (SPAWNAI_TEST_SESSION); anywhere else this test starts
-    // one for itself by running again under dbus-run-session.
-    if (qEnvironmentVariableIsEmpty("SPAWNAI_TEST_SESSION") &&
-        qEnvironmentVariableIsEmpty("SPAWNAI_PRIVATE_BUS")) {
-        qputenv("SPAWNAI_PRIVATE_BUS", "1");
-        std::vector<char *> args{const_cast<char *>("dbus-run-session"), const_cast<char *>("--")};
-        args.insert(args.end(), argv, argv + argc);
-        args.push_back(nullptr);
-        ::execvp("dbus-run-session", args.data());
-        std::fprintf(stderr, "cannot run dbus-run-session (%s): the D-Bus tests skip\n",
-                     std::strerror(errno));
-        qputenv("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent/spawnai-no-bus");
-    }
+    FakeNotificationServer::requirePrivateSessionBus(argc, argv);
     if (qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM"))
         qputenv("QT_QPA_PLATFORM", "offscreen");
     QApplication app(argc, argv);

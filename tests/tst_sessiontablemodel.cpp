@@ -169,6 +169,7 @@ private slots:
 
     void tickEmitsOnlyTickingTimeAndCost();
     void tickWithNothingLiveEmitsNothing();
+    void tickLeavesTheCostOfFreeSessionsAlone();
     void tickAdvancesCountdownAndCost();
     void tickFollowsStateChanges();
     void tickIncludesExpiryOnANewDay();
@@ -549,6 +550,27 @@ void TestSessionTableModel::tickWithNothingLiveEmitsNothing()
     QCOMPARE(model.size(), 0);
     QCOMPARE(proxy.size(), 0);
     QCOMPARE(t.text(0, Column::Cost), u"$1.20"_s);
+}
+
+void TestSessionTableModel::tickLeavesTheCostOfFreeSessionsAlone()
+{
+    // Rows 0 and 1 are free (Local), row 2 is paid: every countdown moves, only the paid cost does.
+    Table t({makeSession(3, SessionState::Running, 600, 3600, u"local"_s),
+             makeSession(2, SessionState::Running, 600, 3600, u"local"_s),
+             makeSession(1, SessionState::Running)});
+    QSignalSpy changed(&t.model, &QAbstractItemModel::dataChanged);
+    t.model.tick(kNow.addSecs(1));
+    const QList<Range> found = ranges(changed);
+    QCOMPARE(found.size(), 2);
+    QCOMPARE(found.at(0).left, int(Column::TimeLeft));
+    QCOMPARE(found.at(0).right, int(Column::TimeLeft));
+    QCOMPARE(found.at(0).top, 0);
+    QCOMPARE(found.at(0).bottom, 2);
+    QCOMPARE(found.at(1).left, int(Column::Cost));
+    QCOMPARE(found.at(1).right, int(Column::Cost));
+    QCOMPARE(found.at(1).top, 2);
+    QCOMPARE(found.at(1).bottom, 2);
+    QCOMPARE(t.text(0, Column::Cost), u"$0.00"_s);
 }
 
 void TestSessionTableModel::tickAdvancesCountdownAndCost()

@@ -1073,6 +1073,7 @@ void TestStore::changesSince()
     auto none = watcher->changesSince(0);
     QVERIFY(none.ok());
     QVERIFY(none->sessionIds.isEmpty());
+    QCOMPARE(*watcher->lastEventSeq(), 0);
 
     Session first = makeSession(u"first"_s);
     Session second = makeSession(u"second"_s);
@@ -1090,6 +1091,7 @@ void TestStore::changesSince()
     auto later = watcher->changesSince(changes->lastSeq);
     QVERIFY(later.ok());
     QCOMPARE(later->sessionIds, (QStringList{first.id, second.id}));
+    QCOMPARE(*watcher->lastEventSeq(), later->lastSeq);
     auto quiet = watcher->changesSince(later->lastSeq);
     QVERIFY(quiet.ok());
     QVERIFY(quiet->sessionIds.isEmpty());

@@ -13,6 +13,7 @@
 #include "sessionfilterproxy.h"
 #include "sessionrowdelegate.h"
 #include "sessiontablemodel.h"
+#include "sessiontableview.h"
 #include "settingsdialog.h"
 #include "timeleftdelegate.h"
 
@@ -70,7 +71,7 @@ MainWindow::MainWindow(AppCore &core, QWidget *parent)
     , m_proxy(new SessionFilterProxy(this))
     , m_appPane(new AppPane(Paths::dataDir() + u"/draft.json"_s, this))
     , m_deployBar(new DeployBar(core.pricing(), this))
-    , m_view(new QTableView(this))
+    , m_view(new SessionTableView(this))
     , m_search(new QLineEdit(this))
     , m_log(new LogPane(this))
     , m_logTitle(new QLabel(tr("Log"), this))
@@ -284,6 +285,15 @@ void MainWindow::buildSessionActions()
     m_removeAction = new QAction(tr("Remove from &History"), this);
     connect(m_removeAction, &QAction::triggered, this, &MainWindow::removeFromHistory);
 
+    // Names for the tests and for accessibility tools.
+    const QList<std::pair<QAction *, const char *>> named = {
+        {m_deployAction, "deploy"},   {m_openAction, "open"},           {m_copyUrlAction, "copyUrl"},
+        {m_extendAction, "extend30"}, {m_extendHourAction, "extend60"}, {m_extendCustomAction, "extendBy"},
+        {m_stopAction, "stop"},       {m_redeployAction, "redeploy"},   {m_showFilesAction, "showFiles"},
+        {m_showLogAction, "showLog"}, {m_removeAction, "remove"}};
+    for (const auto &[action, name] : named)
+        action->setObjectName(QString::fromLatin1(name));
+
     // The table's shortcuts work while it has focus; Ctrl+D, Ctrl+L and Ctrl+E from anywhere in the window.
     for (QAction *action : {m_deployAction, m_copyUrlAction, m_extendAction})
         action->setShortcutContext(Qt::WindowShortcut);
@@ -301,6 +311,7 @@ void MainWindow::buildMenus()
         examples->addAction(name, this, [this, name] { m_appPane->chooseExample(name); });
     file->addSeparator();
     QAction *settings = file->addAction(tr("&Settings…"), this, &MainWindow::openSettings);
+    settings->setObjectName(u"settings"_s);
     settings->setShortcut(u"Ctrl+,"_s);
     settings->setMenuRole(QAction::PreferencesRole);
     file->addSeparator();

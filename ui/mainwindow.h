@@ -22,8 +22,8 @@ class SessionFeed;
 class SessionFilterProxy;
 class SessionTableModel;
 
-// The control panel: the app pane with its editor and the deploy bar, the session table with its log, the status
-// bar, menus and shortcuts; the tray and notifications through DesktopIntegration.
+// The control panel: the app pane with its editor and the deploy bar, the session table with its log, the
+// status bar, menus and shortcuts; the tray and notifications through DesktopIntegration.
 class MainWindow final : public QMainWindow
 {
     Q_OBJECT
@@ -90,7 +90,7 @@ private:
     NotificationScheduler *m_scheduler = nullptr;
     QTimer m_ticker;
     CostMeter m_meter;
-    QString m_deployingId;   // the deploy started from the deploy bar, whose stages the bar shows
+    QString m_deployingId; // the deploy started from the deploy bar, whose stages the bar shows
     bool m_quitting = false;
     bool m_trayHintShown = false;
 
