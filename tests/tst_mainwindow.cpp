@@ -11,6 +11,7 @@
 #include <QAbstractButton>
 #include <QApplication>
 #include <QClipboard>
+#include <QLabel>
 #include <QMessageBox>
 #include <QProcess>
 #include <QSignalSpy>
@@ -167,6 +168,11 @@ private slots:
         const HttpAnswer page = httpGet(port);
         QCOMPARE(page.status, 200);
         QVERIFY(page.body.contains("<title>Pomodoro</title>"));
+        // The deploy bar now offers the URL as a link.
+        const QList<QLabel *> labels = m_window->findChildren<QLabel *>();
+        QVERIFY(std::any_of(labels.cbegin(), labels.cend(), [&](const QLabel *label) {
+            return label->text().contains(u"Live at <a href=\"%1\">"_s.arg(running.url.toString()));
+        }));
         select(running.id);
 
         QTest::keyClick(m_window.get(), Qt::Key_L, Qt::ControlModifier);

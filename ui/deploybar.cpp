@@ -28,7 +28,9 @@ DeployBar::DeployBar(const PricingCatalogue &pricing, QWidget *parent)
     auto *lifetimeLabel = new QLabel(tr("&for"), this);
     lifetimeLabel->setBuddy(m_lifetime);
     m_sizeLabel->setBuddy(m_size);
-    m_quote->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_quote->setTextInteractionFlags(Qt::TextBrowserInteraction);
+    m_quote->setOpenExternalLinks(true);
+    m_quote->setTextFormat(Qt::PlainText);
     m_quote->setMinimumWidth(
         m_quote->fontMetrics().horizontalAdvance(u"Deploying: waiting for the URL to answer"_s));
     m_deploy->setDefault(true);
@@ -143,6 +145,7 @@ void DeployBar::refillSizes()
 
 void DeployBar::updateQuote()
 {
+    m_quote->setTextFormat(Qt::PlainText);
     const ProviderCapabilities *caps = current();
     if (!caps) {
         m_quote->setText(tr("No provider available"));
@@ -165,10 +168,18 @@ void DeployBar::updateQuote()
 
 void DeployBar::showProgress(const QString &text)
 {
+    m_quote->setTextFormat(Qt::PlainText);
     if (text.isEmpty())
         updateQuote();
     else
         m_quote->setText(text);
+}
+
+void DeployBar::showLive(const QUrl &url)
+{
+    const QString link = url.toString().toHtmlEscaped();
+    m_quote->setTextFormat(Qt::RichText);
+    m_quote->setText(tr("Live at <a href=\"%1\">%1</a>").arg(link));
 }
 
 void DeployBar::setDeployEnabled(bool enabled)

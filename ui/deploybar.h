@@ -2,6 +2,7 @@
 
 #include "provider.h"
 
+#include <QUrl>
 #include <QWidget>
 
 class QComboBox;
@@ -25,6 +26,8 @@ public:
 
     // What the bar shows while a deploy runs; an empty text returns it to the quote.
     void showProgress(const QString &text);
+    // The deployed app's URL as a link, until the next deploy or change of choice.
+    void showLive(const QUrl &url);
     void setDeployEnabled(bool enabled);
 
     static QList<qint64> lifetimeChoices(); // 15 min … 24 h

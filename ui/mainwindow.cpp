@@ -368,7 +368,10 @@ void MainWindow::onSessionChanged(const Session &session)
         if (isLive(session) || SessionStates::isTerminal(session.state)) {
             m_deployingId.clear();
             m_deployBar->setDeployEnabled(true);
-            m_deployBar->showProgress(QString());
+            if (isLive(session))
+                m_deployBar->showLive(session.url);
+            else
+                m_deployBar->showProgress(QString());
         }
         if (isLive(session)) {
             const int row = m_proxy->mapFromSource(m_model->index(m_model->rowOf(session.id), 0)).row();
