@@ -26,10 +26,17 @@ AppCore::AppCore(std::unique_ptr<Store> store, std::unique_ptr<InstanceLock> ins
     , m_pricing(PricingCatalogue::shipped())
 {
     m_controller = new SessionController(*m_store, *m_instance, m_pricing, this);
-    LocalProviderOptions options = LocalProviderOptions::fromEnvironment(Paths::runDir());
+    m_local = new LocalProvider(LocalProviderOptions::fromEnvironment(Paths::runDir()));
+    m_controller->addProvider(m_local);
+    applySettings();
+}
+
+void AppCore::applySettings()
+{
+    LocalProviderOptions options = m_local->options();
     options.allowUnsandboxed = m_settings.allowUnsandboxed();
     options.startTimeoutMs = int(m_settings.localStartTimeoutSeconds() * 1000);
-    m_controller->addProvider(new LocalProvider(options));
+    m_local->setOptions(options);
 }
 
 AppCore::~AppCore()

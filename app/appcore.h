@@ -11,6 +11,8 @@
 
 #include <memory>
 
+class LocalProvider;
+
 // The composition root shared by the CLI and the GUI: the store, this process's instance lock, pricing,
 // settings, the providers and the session controller.
 class AppCore final : public QObject
@@ -26,6 +28,8 @@ public:
     SessionController &controller() { return *m_controller; }
     const PricingCatalogue &pricing() const { return m_pricing; }
     AppSettings &settings() { return m_settings; }
+    // Hands changed settings to the providers (the sandbox opt-out, the start timeout).
+    void applySettings();
 
 private:
     AppCore(std::unique_ptr<Store> store, std::unique_ptr<InstanceLock> instance);
@@ -35,4 +39,5 @@ private:
     PricingCatalogue m_pricing;
     AppSettings m_settings;
     SessionController *m_controller = nullptr;
+    LocalProvider *m_local = nullptr;
 };

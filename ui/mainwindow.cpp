@@ -583,6 +583,7 @@ void MainWindow::openSettings()
 
 void MainWindow::applySettings()
 {
+    m_core.applySettings();
     m_scheduler->setLeadTimes(m_core.settings().notificationLeadSeconds());
     m_deployBar->setDefaultLifetime(m_core.settings().defaultTtlSeconds());
     // Keep running in the tray when there is one; otherwise closing the window quits.

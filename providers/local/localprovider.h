@@ -42,6 +42,8 @@ public:
     ListJob *list(const QString &installId) override;
 
     const LocalProviderOptions &options() const { return m_options; }
+    // New settings apply to the next deploy; running sandboxes keep what they started with.
+    void setOptions(const LocalProviderOptions &options) { m_options = options; }
 
     // Checks bubblewrap once per process (and again after a failure); `done` runs in `context`'s thread.
     void checkSandbox(QObject *context, std::function<void(const SandboxSupport &)> done);
