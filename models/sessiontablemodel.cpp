@@ -521,41 +521,25 @@ void SessionTableModel::tick(const QDateTime &now)
     if (m_ticking.empty())
         return;
 
-    // One dataChanged per run of adjacent ticking rows. The cost column only where it can change: a free
-    // session (Local) would repaint "$0.00" every second for nothing.
-    const auto emitRuns = [this](int firstColumn, int lastColumn, const auto &ticks) {
-        // Ascending stored indices are descending rows: walk backwards so signals come in row order.
-        auto it = m_ticking.crbegin();
-        while (it != m_ticking.crend()) {
-            if (!ticks(*it)) {
-                ++it;
-                continue;
-            }
-            const int newest = *it;
-            int oldest = newest;
-            for (++it; it != m_ticking.crend() && *it == oldest - 1 && ticks(*it); ++it)
-                oldest = *it;
-            emit dataChanged(index(toRow(newest), firstColumn), index(toRow(oldest), lastColumn),
-                             m_tickRoles);
-        }
-    };
-    const auto always = [](int) { return true; };
-    const auto costMoves = [this](int stored) { return m_sessions.at(stored).ratePerSecond > 0; };
-    if (newDay) {
-        emitRuns(int(Column::TimeLeft), int(Column::ExpiresAt), always);
-        return;
-    }
+    // One dataChanged per run of adjacent ticking rows. A run of free sessions only (Local) leaves its cost
+    // column alone: it would repaint "$0.00" every second for nothing.
     static_assert(int(Column::Cost) == int(Column::TimeLeft) + 1,
                   "one rectangle covers both ticking columns");
-    const bool anyCost = std::any_of(m_ticking.cbegin(), m_ticking.cend(), costMoves);
-    const bool allCost = anyCost && std::all_of(m_ticking.cbegin(), m_ticking.cend(), costMoves);
-    if (allCost) {
-        emitRuns(int(Column::TimeLeft), int(Column::Cost), always);
-        return;
+    const int lastColumn = int(newDay ? Column::ExpiresAt : Column::Cost);
+    // Ascending stored indices are descending rows: walk backwards so signals come in row order.
+    auto it = m_ticking.crbegin();
+    while (it != m_ticking.crend()) {
+        const int newest = *it;
+        int oldest = newest;
+        bool costMoves = m_sessions.at(newest).ratePerSecond > 0;
+        for (++it; it != m_ticking.crend() && *it == oldest - 1; ++it) {
+            oldest = *it;
+            costMoves = costMoves || m_sessions.at(oldest).ratePerSecond > 0;
+        }
+        const int last = newDay || costMoves ? lastColumn : int(Column::TimeLeft);
+        emit dataChanged(index(toRow(newest), int(Column::TimeLeft)), index(toRow(oldest), last),
+                         m_tickRoles);
     }
-    emitRuns(int(Column::TimeLeft), int(Column::TimeLeft), always);
-    if (anyCost)
-        emitRuns(int(Column::Cost), int(Column::Cost), costMoves);
 }
 
 std::optional<Session> SessionTableModel::session(const QString &id) const

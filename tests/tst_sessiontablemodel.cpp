@@ -554,23 +554,24 @@ void TestSessionTableModel::tickWithNothingLiveEmitsNothing()
 
 void TestSessionTableModel::tickLeavesTheCostOfFreeSessionsAlone()
 {
-    // Rows 0 and 1 are free (Local), row 2 is paid: every countdown moves, only the paid cost does.
-    Table t({makeSession(3, SessionState::Running, 600, 3600, u"local"_s),
-             makeSession(2, SessionState::Running, 600, 3600, u"local"_s),
-             makeSession(1, SessionState::Running)});
+    // Rows 0-1 are free (Local) and paid, row 3 free alone: a run that holds a paid session re-emits its
+    // cost, a run of free sessions only its countdown.
+    Table t({makeSession(4, SessionState::Running, 600, 3600, u"local"_s),
+             makeSession(3, SessionState::Running), makeSession(2, SessionState::Ended),
+             makeSession(1, SessionState::Running, 600, 3600, u"local"_s)});
     QSignalSpy changed(&t.model, &QAbstractItemModel::dataChanged);
     t.model.tick(kNow.addSecs(1));
     const QList<Range> found = ranges(changed);
     QCOMPARE(found.size(), 2);
-    QCOMPARE(found.at(0).left, int(Column::TimeLeft));
-    QCOMPARE(found.at(0).right, int(Column::TimeLeft));
     QCOMPARE(found.at(0).top, 0);
-    QCOMPARE(found.at(0).bottom, 2);
-    QCOMPARE(found.at(1).left, int(Column::Cost));
-    QCOMPARE(found.at(1).right, int(Column::Cost));
-    QCOMPARE(found.at(1).top, 2);
-    QCOMPARE(found.at(1).bottom, 2);
-    QCOMPARE(t.text(0, Column::Cost), u"$0.00"_s);
+    QCOMPARE(found.at(0).bottom, 1);
+    QCOMPARE(found.at(0).left, int(Column::TimeLeft));
+    QCOMPARE(found.at(0).right, int(Column::Cost));
+    QCOMPARE(found.at(1).top, 3);
+    QCOMPARE(found.at(1).bottom, 3);
+    QCOMPARE(found.at(1).left, int(Column::TimeLeft));
+    QCOMPARE(found.at(1).right, int(Column::TimeLeft));
+    QCOMPARE(t.text(3, Column::Cost), u"$0.00"_s);
 }
 
 void TestSessionTableModel::tickAdvancesCountdownAndCost()
