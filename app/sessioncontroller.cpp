@@ -147,9 +147,14 @@ Result<QString> SessionController::deploy(const AppBundle &bundle, const DeployO
     request.logPath = Paths::logPath(session.id);
 
     crashPoint("after-intent");
-    DeployJob *job = target->deploy(request);
-    m_deploys.insert(session.id, job);
     const QString id = session.id;
+    runDeployJob(id, target->deploy(request));
+    return id;
+}
+
+void SessionController::runDeployJob(const QString &id, DeployJob *job)
+{
+    m_deploys.insert(id, job);
     connect(job, &DeployJob::stageChanged, this,
             [this, id](DeployStage stage, const QString &detail) { onDeployStage(id, stage, detail); });
     connect(job, &DeployJob::resourceCreated, this, [this, id](const QString &resourceId) {
@@ -166,7 +171,47 @@ Result<QString> SessionController::deploy(const AppBundle &bundle, const DeployO
             [this, id](const DeployResult &result) { onDeployFinished(id, result); });
     QMetaObject::invokeMethod(job, &DeployJob::start, Qt::QueuedConnection); // the caller sees the id first
     m_pollTimer.start();
-    return id;
+}
+
+Result<void> SessionController::redeploy(const QString &sessionId, const AppBundle &bundle)
+{
+    auto it = m_owned.find(sessionId);
+    if (it == m_owned.end())
+        return Error{tr("This session is run by another SpawnAI window or terminal, or has ended.")};
+    Session &session = *it;
+    if (session.state != SessionState::Running && session.state != SessionState::Expiring)
+        return Error{
+            tr("Only a running session can take a new revision; deploy it as a new session instead.")};
+    Provider *target = provider(session.provider);
+    const ProviderCapabilities caps = target->capabilities();
+    if (!caps.runtimes.contains(bundle.manifest.runtime))
+        return Error{
+            tr("%1 cannot run %2 apps.").arg(caps.displayName, Runtimes::name(bundle.manifest.runtime))};
+    if (auto valid = bundle.validate(); !valid)
+        return Error{valid.error()};
+    auto revision = m_store.saveRevision(bundle, session.revisionId);
+    if (!revision)
+        return Error{revision.error()};
+    const QString previous = session.revisionId;
+    session.revisionId = *revision;
+    // Intent first, as for a deploy: the new revision and the state are recorded before the app is replaced.
+    if (auto intent =
+            commit(session, SessionState::Uploading, tr("redeploy revision %1").arg(revision->left(12)));
+        !intent) {
+        session.revisionId = previous;
+        return intent;
+    }
+    DeployRequest request;
+    request.sessionId = session.id;
+    request.installId = m_store.installId();
+    request.name = session.name;
+    request.bundle = bundle;
+    request.expiresAt = session.expiresAt.addSecs(kServerSideGraceSeconds);
+    request.size = session.size;
+    request.hostPort = quint16(std::max(0, session.url.port()));
+    request.logPath = Paths::logPath(session.id);
+    runDeployJob(session.id, target->redeploy(session.resourceId, request));
+    return {};
 }
 
 void SessionController::onDeployStage(const QString &sessionId, DeployStage stage, const QString &detail)
@@ -214,14 +259,20 @@ void SessionController::onDeployFinished(const QString &sessionId, const DeployR
     crashPoint("before-running");
     session.url = result.url;
     session.unsandboxed = result.unsandboxed;
-    session.startedAt = nowUtc();
-    session.expiresAt = session.startedAt.addSecs(session.ttlSeconds);
+    const bool redeployed = session.startedAt.isValid(); // in place: the lifetime runs on
+    if (!redeployed) {
+        session.startedAt = nowUtc();
+        session.expiresAt = session.startedAt.addSecs(session.ttlSeconds);
+    }
     if (!commit(session, SessionState::Running, tr("answers at %1").arg(result.url.toString()))) {
         // Unrecorded but running: do not leave it behind.
         destroyResource(sessionId, SessionState::Failed, tr("could not be recorded"));
         return;
     }
-    armDeadline(sessionId, session.ttlSeconds * 1000);
+    if (redeployed)
+        rescheduleExpiryTimer();
+    else
+        armDeadline(sessionId, session.ttlSeconds * 1000);
 }
 
 void SessionController::onResourceLost(const QString &sessionId, FailureReason reason, const QString &message)
@@ -386,7 +437,11 @@ void SessionController::onExpiryTimer()
             continue;
         const qint64 left = m_deadlines.value(id).remainingTime();
         if (left <= 0) {
-            if (commit(*it, SessionState::Stopping, tr("expired")))
+            if (!commit(*it, SessionState::Stopping, tr("expired")))
+                continue;
+            if (auto job = m_deploys.value(id))
+                job->cancel(); // a redeploy in flight: it cleans up, then the session ends
+            else
                 destroyResource(id, SessionState::Ended,
                                 tr("expired after %1").arg(formatDuration(it->ttlSeconds)));
         } else if (left <= kExpiringLeadSeconds * 1000 && it->state == SessionState::Running) {
@@ -539,4 +594,3 @@ void SessionController::recoveryJobDone()
         emit recoveryFinished(m_recoveryCleaned);
     }
 }
-

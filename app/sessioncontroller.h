@@ -46,6 +46,9 @@ public:
     // Checks the request, records the session (intent first) and starts deploying. The new session's id, or
     // why nothing was started (nothing is recorded then).
     Result<QString> deploy(const AppBundle &bundle, const DeployOptions &options);
+    // Puts a new revision onto a running session in place: same URL, the lifetime runs on. The revision is
+    // stored (with the session's current one as its parent) before anything changes.
+    Result<void> redeploy(const QString &sessionId, const AppBundle &bundle);
     // Stops a deploying or running session. A session another live SpawnAI process runs is asked to stop.
     Result<void> stop(const QString &sessionId);
     Result<void> extend(const QString &sessionId, qint64 seconds);
@@ -68,6 +71,7 @@ signals:
 
 private:
     Result<void> commit(Session &session, SessionState to, const QString &detail);
+    void runDeployJob(const QString &sessionId, DeployJob *job);
     void onDeployStage(const QString &sessionId, DeployStage stage, const QString &detail);
     void onDeployFinished(const QString &sessionId, const DeployResult &result);
     void onResourceLost(const QString &sessionId, FailureReason reason, const QString &message);

@@ -108,6 +108,8 @@ public:
 
     virtual ProviderCapabilities capabilities() const = 0;
     virtual DeployJob *deploy(const DeployRequest &request) = 0;
+    // Puts a new revision onto a running resource in place: same URL, same lifetime.
+    virtual DeployJob *redeploy(const QString &resourceId, const DeployRequest &request) = 0;
     // Idempotent: a resource that is already gone counts as destroyed.
     virtual ProviderJob *destroy(const QString &resourceId, const QString &sessionId) = 0;
     virtual ProviderJob *extend(const QString &resourceId, const QDateTime &newExpiresAt) = 0;

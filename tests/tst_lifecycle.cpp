@@ -204,6 +204,29 @@ require('http').createServer((q, r) => r.end('node')).listen(Number(process.env.
         QTRY_VERIFY(LocalProcesses::pidsOfSession(runDir(), id).isEmpty());
     }
 
+    void redeployPutsANewRevisionOntoTheRunningSession()
+    {
+        const QString id = deploy(3600);
+        QVERIFY(waitForState(id, SessionState::Running));
+        const Session before = stored(id);
+        const AppBundle next = bundle(Runtime::Static, {{u"index.html"_s, "<h1>revision two</h1>"}});
+        QVERIFY(m_controller->redeploy(id, next).ok());
+        QCOMPARE(stored(id).state, SessionState::Uploading); // recorded before anything changed
+        QVERIFY(waitForState(id, SessionState::Running));
+        const Session after = stored(id);
+        QCOMPARE(after.url, before.url);
+        QCOMPARE(after.startedAt, before.startedAt); // the lifetime runs on
+        QCOMPARE(after.expiresAt, before.expiresAt);
+        QVERIFY(after.revisionId != before.revisionId);
+        QCOMPARE(m_store->revision(after.revisionId)->files, next.files);
+        QCOMPARE(httpGet(quint16(after.url.port())).body, QByteArray("<h1>revision two</h1>"));
+        QCOMPARE(transitions(id).mid(4), (QList<SessionState>{SessionState::Uploading, SessionState::Starting,
+                                                              SessionState::Running}));
+        QVERIFY(!m_controller->redeploy(u"no-such-session"_s, next).ok());
+        QVERIFY(m_controller->stop(id).ok());
+        QVERIFY(waitForState(id, SessionState::Ended));
+    }
+
     void extendMovesTheExpiry()
     {
         const QString id = deploy(2);

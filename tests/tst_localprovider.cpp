@@ -185,6 +185,43 @@ http.createServer((req, res) => res.end('hello node ' + req.url + ' as ' + os.us
         QVERIFY(destroy(m_provider, d.sessionId));
     }
 
+    void redeployInPlaceKeepsTheUrl()
+    {
+        const Deployed first =
+            deploy(m_provider, bundle(Runtime::Static, {{u"index.html"_s, "version one"}}));
+        QVERIFY2(first.result.ok(), qPrintable(first.result.message));
+        const quint16 port = quint16(first.result.url.port());
+        QCOMPARE(httpGet(port).body, QByteArray("version one"));
+        const QList<qint64> before = LocalProcesses::pidsOfSession(runDir(), first.sessionId);
+
+        DeployRequest request;
+        request.sessionId = first.sessionId;
+        request.bundle = bundle(Runtime::Python, {{u"app.py"_s, R"(
+import os
+from http.server import BaseHTTPRequestHandler, HTTPServer
+class H(BaseHTTPRequestHandler):
+    def do_GET(self):
+        self.send_response(200); self.end_headers(); self.wfile.write(b"version two")
+HTTPServer((os.environ["HOST"], int(os.environ["PORT"])), H).serve_forever()
+)"}},
+                                u"python3 app.py"_s);
+        request.logPath = logPath(first.sessionId);
+        DeployJob *job = m_provider->redeploy(first.result.resourceId, request);
+        QSignalSpy finished(job, &DeployJob::finished);
+        job->start();
+        QVERIFY(finished.wait(15'000));
+        const DeployResult second = finished.constFirst().constFirst().value<DeployResult>();
+        QVERIFY2(second.ok(), qPrintable(second.message));
+        QCOMPARE(second.url, first.result.url); // same port, same URL
+        QCOMPARE(httpGet(port).body, QByteArray("version two"));
+        for (qint64 pid : before)
+            QVERIFY2(!LocalProcesses::pidsOfSession(runDir(), first.sessionId).contains(pid),
+                     "the old app still runs");
+
+        QVERIFY(destroy(m_provider, first.sessionId));
+        QVERIFY(waitForPortClosed(port));
+    }
+
     void sandboxStartsWithAnEmptyEnvironment()
     {
         qputenv("SPAWNAI_TEST_SECRET", "sk-ant-should-never-leak");

@@ -51,11 +51,12 @@ Result<void> writeEtc(const QString &etcDir)
 
 } // namespace
 
-LocalDeployJob::LocalDeployJob(LocalProvider *provider, const DeployRequest &request)
+LocalDeployJob::LocalDeployJob(LocalProvider *provider, const DeployRequest &request, LocalSandbox *replacing)
     : DeployJob(provider)
     , m_provider(provider)
     , m_request(request)
     , m_sessionDir(provider->sessionDir(request.sessionId))
+    , m_replacing(replacing)
 {
     m_deadline.setSingleShot(true);
     connect(&m_deadline, &QTimer::timeout, this, [this] {
@@ -97,14 +98,32 @@ void LocalDeployJob::onSandboxChecked(const SandboxSupport &support)
                            << "WITHOUT a sandbox, as the user allowed";
         m_unsandboxed = true;
     }
-    auto socket = ListeningSocket::bindLoopback(m_request.hostPort);
-    if (!socket) {
-        fail(FailureReason::PortInUse, socket.error());
-        return;
+    if (m_replacing)
+        m_socket = m_replacing->takeSocket();
+    if (!m_socket.isValid()) {
+        auto socket = ListeningSocket::bindLoopback(m_request.hostPort);
+        if (!socket) {
+            fail(FailureReason::PortInUse, socket.error());
+            return;
+        }
+        m_socket = std::move(*socket);
     }
-    m_port = socket->port();
+    m_port = m_socket.port();
     m_url = QUrl(u"http://127.0.0.1:%1/"_s.arg(m_port));
 
+    if (m_replacing && m_replacing->isRunning()) {
+        // The old app must be gone before its files are replaced; requests wait in the socket's backlog.
+        connect(m_replacing, &LocalSandbox::exited, this, &LocalDeployJob::uploadAndLaunch);
+        m_replacing->kill();
+        return;
+    }
+    uploadAndLaunch();
+}
+
+void LocalDeployJob::uploadAndLaunch()
+{
+    if (m_done)
+        return;
     const qsizetype fileCount = m_request.bundle.files.size();
     emit stageChanged(DeployStage::Uploading,
                       fileCount == 1 ? tr("Copying 1 file") : tr("Copying %1 files").arg(fileCount));
@@ -112,7 +131,7 @@ void LocalDeployJob::onSandboxChecked(const SandboxSupport &support)
         fail(FailureReason::ProviderError, written.error());
         return;
     }
-    launch(std::move(*socket));
+    launch(std::move(m_socket));
 }
 
 Result<void> LocalDeployJob::writeSessionFiles()

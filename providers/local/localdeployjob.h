@@ -13,17 +13,19 @@ class LocalProvider;
 class LocalSandbox;
 
 // Provisioning (sandbox check, port) → Uploading (app files) → Starting (bwrap) → waiting for the first
-// answer.
+// answer. With `replacing`, a redeploy in place: the running sandbox hands over its port and is stopped
+// before the new files go in, so the URL stays the same.
 class LocalDeployJob final : public DeployJob
 {
     Q_OBJECT
 public:
-    LocalDeployJob(LocalProvider *provider, const DeployRequest &request);
+    LocalDeployJob(LocalProvider *provider, const DeployRequest &request, LocalSandbox *replacing = nullptr);
     void start() override;
     void cancel() override;
 
 private:
     void onSandboxChecked(const SandboxSupport &support);
+    void uploadAndLaunch();
     Result<void> writeSessionFiles();
     void launch(ListeningSocket socket);
     void probe();
@@ -40,6 +42,8 @@ private:
     quint16 m_port = 0;
     QUrl m_url;
     QPointer<LocalSandbox> m_sandbox;
+    QPointer<LocalSandbox> m_replacing;
+    ListeningSocket m_socket;
     QTimer m_deadline;
     QElapsedTimer m_elapsed;
 };

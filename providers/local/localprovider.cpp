@@ -58,6 +58,12 @@ DeployJob *LocalProvider::deploy(const DeployRequest &request)
     return new LocalDeployJob(this, request);
 }
 
+DeployJob *LocalProvider::redeploy(const QString &resourceId, const DeployRequest &request)
+{
+    Q_UNUSED(resourceId) // the session's sandbox is found by its session
+    return new LocalDeployJob(this, request, sandbox(request.sessionId));
+}
+
 ProviderJob *LocalProvider::destroy(const QString &resourceId, const QString &sessionId)
 {
     Q_UNUSED(resourceId) // processes are found by session: a pid alone could have been reused

@@ -37,6 +37,7 @@ public:
 
     ProviderCapabilities capabilities() const override;
     DeployJob *deploy(const DeployRequest &request) override;
+    DeployJob *redeploy(const QString &resourceId, const DeployRequest &request) override;
     ProviderJob *destroy(const QString &resourceId, const QString &sessionId) override;
     ProviderJob *extend(const QString &resourceId, const QDateTime &newExpiresAt) override;
     ListJob *list(const QString &installId) override;

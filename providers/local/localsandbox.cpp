@@ -95,13 +95,14 @@ Result<void> LocalSandbox::start(const LaunchCommand &command, ListeningSocket s
     const int listenFd = socket.fd();
     m_process->setChildProcessModifier([listenFd] { prepareChild(listenFd); });
     connect(m_process, &QProcess::finished, this, [this](int exitCode, QProcess::ExitStatus status) {
+        m_socket.close(); // the port closes with the app (unless a successor took the socket)
         appendToLog(u"--- SpawnAI %1: %2"_s.arg(QDateTime::currentDateTimeUtc().toString(Qt::ISODate),
                                                 describeExit(exitCode, status)));
         emit exited(exitCode, status);
     });
 
     m_process->start(command.program, command.arguments);
-    socket.close(); // the sandbox holds the only copy now: when it dies, the port closes
+    m_socket = std::move(socket);
     if (!m_process->waitForStarted(5000)) {
         const QString why = m_process->errorString();
         return Error{
@@ -121,6 +122,11 @@ void LocalSandbox::kill()
     if (group > 0)
         ::kill(pid_t(-group), SIGKILL);
     m_process->kill();
+}
+
+ListeningSocket LocalSandbox::takeSocket()
+{
+    return std::move(m_socket);
 }
 
 qint64 LocalSandbox::pid() const

@@ -17,10 +17,13 @@ public:
     ~LocalSandbox() override;
 
     // Starts `command` with `socket` as fd 3, stdout+stderr appended to the log, an empty environment plus
-    // the command's own, rlimits, its own session and death with SpawnAI. Closes SpawnAI's copy of the
-    // socket.
+    // the command's own, rlimits, its own session and death with SpawnAI. SpawnAI keeps its copy of the
+    // socket while the sandbox runs and closes it when the sandbox ends, so the port closes with the app.
     Result<void> start(const LaunchCommand &command, ListeningSocket socket, const QString &workingDir);
     void kill();
+    // Hands the listening socket to a successor (a redeploy in place): the port stays open across the switch,
+    // requests wait in the backlog until the new app accepts them.
+    ListeningSocket takeSocket();
 
     QString sessionId() const { return m_sessionId; }
     QString logPath() const { return m_logPath; }
@@ -41,5 +44,6 @@ private:
     QString m_sessionId;
     QString m_logPath;
     QProcess *m_process = nullptr;
+    ListeningSocket m_socket;
     bool m_killed = false;
 };
