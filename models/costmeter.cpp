@@ -70,15 +70,16 @@ double CostMeter::charge(double ratePerSecond, qint64 seconds, const MinimumChar
 
 double CostMeter::accruedAt(const Session &session, const QDateTime &now, const MinimumCharge &minimum)
 {
-    if (session.provider == kLocal)
-        return 0;
-    return charge(session.ratePerSecond, billableSeconds(session, now), minimum);
+    const double running = session.provider == kLocal
+                               ? 0
+                               : charge(session.ratePerSecond, billableSeconds(session, now), minimum);
+    return running + session.generationCostUsd;
 }
 
 double CostMeter::accrued(const Session &session, const QDateTime &now, const MinimumCharge &minimum)
 {
     if (session.provider == kLocal)
-        return 0;
+        return session.generationCostUsd;
     qint64 seconds = billableSeconds(session, now);
     if (session.startedAt.isValid() && !SessionStates::isTerminal(session.state)) {
         const qint64 startedAtMs = session.startedAt.toMSecsSinceEpoch();
@@ -91,7 +92,23 @@ double CostMeter::accrued(const Session &session, const QDateTime &now, const Mi
         // Ended: the stored times are the truth from now on.
         m_marks.remove(session.id);
     }
-    return charge(session.ratePerSecond, seconds, minimum);
+    return charge(session.ratePerSecond, seconds, minimum) + session.generationCostUsd;
+}
+
+double CostMeter::generationEstimate(const PricingCatalogue &catalogue, const QString &model,
+                                     qint64 promptTokens, qint64 expectedOutputTokens)
+{
+    if (promptTokens < 0 || expectedOutputTokens < 0)
+        return 0;
+    TokenUsage usage;
+    usage.inputTokens = promptTokens;
+    usage.outputTokens = expectedOutputTokens;
+    return catalogue.generationCost(model, usage);
+}
+
+qint64 CostMeter::estimatedTokens(qint64 characters)
+{
+    return characters <= 0 ? 0 : (characters + kCharactersPerToken - 1) / kCharactersPerToken;
 }
 
 void CostMeter::forget(const QString &sessionId)

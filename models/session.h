@@ -29,6 +29,9 @@ struct Session
     QString revisionId;       // content-addressed code revision
     double ratePerSecond = 0; // USD per second, the rate used when it was deployed
     bool unsandboxed = false; // Local without bubblewrap, by the user's explicit opt-in
+    // USD: what generating the code this session runs cost (Claude's tokens). Counted in the session's cost
+    // (CostMeter) on top of what the provider bills, so a free Local run of a generated app is not free.
+    double generationCostUsd = 0;
 
     QString owner;              // the SpawnAI instance driving it (see InstanceLock)
     bool stopRequested = false; // another process asked the owner to stop it

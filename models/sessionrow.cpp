@@ -15,15 +15,15 @@ namespace {
 // clang-format off
 enum Column {
     ColName, ColProvider, ColSize, ColFailure, ColFailureMessage, ColTtl, ColCreated, ColStarted, ColExpires,
-    ColEnded, ColUrl, ColResource, ColRevision, ColRate, ColUnsandboxed, ColOwner, ColStopRequested,
-    ColState, ColId, ColumnCount
+    ColEnded, ColUrl, ColResource, ColRevision, ColRate, ColUnsandboxed, ColOwner, ColGenerationCost,
+    ColStopRequested, ColState, ColId, ColumnCount
 };
 
 // The column names, in Column order.
 constexpr const char *kColumns[ColumnCount] = {
     "name", "provider", "size", "failure", "failure_message", "ttl_seconds", "created_at", "started_at",
     "expires_at", "ended_at", "url", "resource_id", "revision_id", "rate_per_second", "unsandboxed", "owner",
-    "stop_requested", "state", "id"};
+    "generation_cost_usd", "stop_requested", "state", "id"};
 // clang-format on
 
 QString joinedColumns(int count, const char *format)
@@ -68,6 +68,7 @@ QVariantList fields(const Session &s)
             s.ratePerSecond,
             int(s.unsandboxed),
             textValue(s.owner),
+            s.generationCostUsd,
             int(s.stopRequested)};
 }
 
@@ -102,6 +103,7 @@ Session toSession(const QSqlQuery &q)
     s.ratePerSecond = q.value(ColRate).toDouble();
     s.unsandboxed = q.value(ColUnsandboxed).toInt() != 0;
     s.owner = q.value(ColOwner).toString();
+    s.generationCostUsd = q.value(ColGenerationCost).toDouble();
     s.stopRequested = q.value(ColStopRequested).toInt() != 0;
     return s;
 }

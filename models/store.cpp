@@ -12,12 +12,14 @@
 #include <QFile>
 #include <QFileInfo>
 #include <QJsonDocument>
+#include <QJsonObject>
 #include <QSqlDatabase>
 #include <QSqlError>
 #include <QSqlQuery>
 #include <QVariant>
 
 #include <algorithm>
+#include <cmath>
 #include <unordered_map>
 #include <utility>
 
@@ -54,6 +56,40 @@ QString displayName(const Session &session)
 const QString kSelectState = u"SELECT state, stop_requested FROM sessions WHERE id = ?"_s;
 const QString kInsertEvent =
     u"INSERT INTO events (session_id, at, kind, from_state, to_state, detail) VALUES (?, ?, ?, ?, ?, ?)"_s;
+
+// How a generation is named in a message: the start of its prompt on one line.
+QString promptExcerpt(const QString &prompt)
+{
+    constexpr qsizetype kMax = 60;
+    const QString line = prompt.simplified();
+    return line.size() > kMax ? line.left(kMax - 1) + u'…' : line;
+}
+
+// Every column of generations, in the order toGeneration() reads them.
+const QString kGenerationColumns =
+    u"id, created_at, prompt, model, parent_revision_id, revision_id, commentary, stop_reason, input_tokens, "
+    "output_tokens, cache_write_5m_tokens, cache_write_1h_tokens, cache_read_tokens, cost_usd, failure"_s;
+
+Generation toGeneration(const QSqlQuery &q)
+{
+    Generation g;
+    g.id = q.value(0).toLongLong();
+    g.createdAt = StoreSqlite::timeFrom(q.value(1));
+    g.prompt = q.value(2).toString();
+    g.model = q.value(3).toString();
+    g.parentRevisionId = q.value(4).toString();
+    g.revisionId = q.value(5).toString();
+    g.commentary = q.value(6).toString();
+    g.stopReason = q.value(7).toString();
+    g.usage.inputTokens = q.value(8).toLongLong();
+    g.usage.outputTokens = q.value(9).toLongLong();
+    g.usage.cacheWriteTokens = q.value(10).toLongLong();
+    g.usage.cacheWrite1hTokens = q.value(11).toLongLong();
+    g.usage.cacheReadTokens = q.value(12).toLongLong();
+    g.costUsd = q.value(13).toDouble();
+    g.failure = q.value(14).toString();
+    return g;
+}
 
 QString activeStatesList()
 {
@@ -676,7 +712,8 @@ Result<Store::Changes> Store::changesSince(qint64 afterSeq) const
 {
     const QString what = tr("Could not read what changed in the sessions.");
     // A range of the rowid, grouped here: SQLite would otherwise walk the whole session_id index every poll.
-    Private::Cursor q = d->run(u"SELECT seq, session_id FROM events WHERE seq > ? ORDER BY seq"_s, {afterSeq});
+    Private::Cursor q =
+        d->run(u"SELECT seq, session_id FROM events WHERE seq > ? ORDER BY seq"_s, {afterSeq});
     if (!q)
         return d->readError(what);
     Changes changes;
@@ -869,6 +906,163 @@ Result<AppBundle> Store::revision(const QString &revisionId) const
         return damaged(parsed.error());
     bundle.manifest = std::move(parsed).value();
     return bundle;
+}
+
+Result<QList<RevisionInfo>> Store::revisionHistory(const QString &revisionId, int limit) const
+{
+    if (limit <= 0)
+        return QList<RevisionInfo>();
+    const QString what = tr("Could not read the history of code revision %1.").arg(revisionId);
+    // The chain is walked in SQL, one step per parent; `limit` also bounds a cycle only tampering could make
+    // (ids are content hashes and a parent must exist before its child). Generations are summed per revision:
+    // each one that returned this exact code was paid for.
+    static const QString sql =
+        u"WITH RECURSIVE chain(id, depth) AS ("
+        "  SELECT id, 0 FROM revisions WHERE id = ?"
+        "  UNION ALL"
+        "  SELECT r.parent_id, chain.depth + 1 FROM chain JOIN revisions r ON r.id = chain.id"
+        "  WHERE r.parent_id IS NOT NULL AND chain.depth + 1 < ?),"
+        " produced AS ("
+        "  SELECT revision_id, min(id) AS first_id, sum(cost_usd) AS cost,"
+        "   sum(input_tokens) AS input, sum(output_tokens) AS output,"
+        "   sum(cache_write_5m_tokens) AS write_5m, sum(cache_write_1h_tokens) AS write_1h,"
+        "   sum(cache_read_tokens) AS cache_read"
+        "  FROM generations WHERE revision_id IN (SELECT id FROM chain) GROUP BY revision_id)"
+        " SELECT r.id, r.parent_id, r.created_at, r.manifest, r.prompt,"
+        "  (SELECT count(*) FROM revision_files f WHERE f.revision_id = r.id),"
+        "  (SELECT coalesce(sum(b.size), 0) FROM revision_files f"
+        "   JOIN blobs b ON b.hash = f.blob_hash WHERE f.revision_id = r.id),"
+        "  p.cost, p.input, p.output, p.write_5m, p.write_1h, p.cache_read, g.model, g.prompt"
+        " FROM chain JOIN revisions r ON r.id = chain.id"
+        " LEFT JOIN produced p ON p.revision_id = r.id"
+        " LEFT JOIN generations g ON g.id = p.first_id"
+        " ORDER BY chain.depth"_s;
+    Private::Cursor q = d->run(sql, {revisionId, limit});
+    if (!q)
+        return d->readError(what);
+    QList<RevisionInfo> list;
+    while (q->next()) {
+        RevisionInfo info;
+        info.id = q->value(0).toString();
+        info.parentId = q->value(1).toString();
+        info.createdAt = StoreSqlite::timeFrom(q->value(2));
+        // Read leniently: the history lists what it can; revision() verifies the manifest before code is
+        // used.
+        const QJsonObject manifest = QJsonDocument::fromJson(q->value(3).toString().toUtf8()).object();
+        info.title = manifest.value(u"title"_s).toString();
+        info.runtime = manifest.value(u"runtime"_s).toString();
+        info.prompt = q->value(4).toString();
+        info.fileCount = q->value(5).toInt();
+        info.bytes = q->value(6).toLongLong();
+        info.generationCostUsd = q->value(7).toDouble();
+        info.usage.inputTokens = q->value(8).toLongLong();
+        info.usage.outputTokens = q->value(9).toLongLong();
+        info.usage.cacheWriteTokens = q->value(10).toLongLong();
+        info.usage.cacheWrite1hTokens = q->value(11).toLongLong();
+        info.usage.cacheReadTokens = q->value(12).toLongLong();
+        info.model = q->value(13).toString();
+        if (info.prompt.isEmpty())
+            info.prompt = q->value(14).toString();
+        list.append(std::move(info));
+    }
+    if (q->lastError().isValid()) {
+        d->lastError = q->lastError();
+        return d->readError(what);
+    }
+    if (list.isEmpty())
+        return Error{tr("There is no code revision %1.").arg(revisionId)};
+    return list;
+}
+
+// --- generations
+
+Result<qint64> Store::addGeneration(Generation &generation)
+{
+    const QString what = tr("Could not record the generation “%1”.").arg(promptExcerpt(generation.prompt));
+    if (generation.id != 0)
+        return Error{what + u' ' + tr("It is already recorded (generation %1).").arg(generation.id)};
+    const TokenUsage &usage = generation.usage;
+    if (usage.inputTokens < 0 || usage.outputTokens < 0 || usage.cacheWriteTokens < 0 ||
+        usage.cacheWrite1hTokens < 0 || usage.cacheReadTokens < 0)
+        return Error{what + u' ' + tr("Its token counts are negative.")};
+    if (!std::isfinite(generation.costUsd) || generation.costUsd < 0)
+        return Error{what + u' ' + tr("Its cost (%1) is not an amount of money.").arg(generation.costUsd)};
+    const QDateTime createdAt =
+        generation.createdAt.isValid() ? generation.createdAt.toUTC() : QDateTime::currentDateTimeUtc();
+
+    qint64 id = 0;
+    auto result = d->write(what, [&]() -> Result<void> {
+        // The foreign keys would refuse these too, but only with SQLite's words.
+        const std::pair<QString, QString> references[] = {
+            {generation.parentRevisionId, tr("The revision it refined (%1) is not in the database.")},
+            {generation.revisionId, tr("The revision it produced (%1) is not in the database.")}};
+        for (const auto &[revisionId, missing] : references) {
+            if (revisionId.isEmpty())
+                continue;
+            Private::Cursor q = d->run(u"SELECT 1 FROM revisions WHERE id = ?"_s, {revisionId});
+            if (!q)
+                return d->writeError(what);
+            if (!q->next())
+                return Error{what + u' ' + missing.arg(revisionId)};
+        }
+        using StoreSqlite::textValue;
+        Private::Cursor q =
+            d->run(u"INSERT INTO generations (created_at, prompt, model, parent_revision_id, "
+                   "revision_id, commentary, stop_reason, input_tokens, output_tokens, "
+                   "cache_write_5m_tokens, cache_write_1h_tokens, cache_read_tokens, cost_usd, "
+                   "failure) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"_s,
+                   {StoreSqlite::timeValue(createdAt), generation.prompt.isNull() ? u""_s : generation.prompt,
+                    textValue(generation.model), textValue(generation.parentRevisionId),
+                    textValue(generation.revisionId), textValue(generation.commentary),
+                    textValue(generation.stopReason), usage.inputTokens, usage.outputTokens,
+                    usage.cacheWriteTokens, usage.cacheWrite1hTokens, usage.cacheReadTokens,
+                    generation.costUsd, textValue(generation.failure)});
+        if (!q)
+            return d->writeError(what);
+        id = q->lastInsertId().toLongLong();
+        return {};
+    });
+    if (!result)
+        return Error{result.error()};
+    generation.id = id;
+    generation.createdAt = createdAt;
+    return id;
+}
+
+Result<QList<Generation>> Store::generationsFor(const QString &revisionId) const
+{
+    const QString what = tr("Could not read the generations of code revision %1.").arg(revisionId);
+    static const QString sql =
+        u"SELECT "_s + kGenerationColumns + u" FROM generations WHERE revision_id = ? ORDER BY id"_s;
+    Private::Cursor q = d->run(sql, {revisionId});
+    if (!q)
+        return d->readError(what);
+    QList<Generation> list;
+    while (q->next())
+        list.append(toGeneration(*q));
+    if (q->lastError().isValid()) {
+        d->lastError = q->lastError();
+        return d->readError(what);
+    }
+    return list;
+}
+
+Result<QList<Generation>> Store::recentGenerations(int limit) const
+{
+    const QString what = tr("Could not read the recent generations.");
+    static const QString sql =
+        u"SELECT "_s + kGenerationColumns + u" FROM generations ORDER BY created_at DESC, id DESC LIMIT ?"_s;
+    Private::Cursor q = d->run(sql, {std::max(0, limit)});
+    if (!q)
+        return d->readError(what);
+    QList<Generation> list;
+    while (q->next())
+        list.append(toGeneration(*q));
+    if (q->lastError().isValid()) {
+        d->lastError = q->lastError();
+        return d->readError(what);
+    }
+    return list;
 }
 
 // --- prompt history

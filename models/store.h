@@ -1,6 +1,8 @@
 #pragma once
 
 #include "appbundle.h"
+#include "generation.h"
+#include "pricingcatalogue.h"
 #include "result.h"
 #include "session.h"
 
@@ -30,13 +32,34 @@ struct PromptEntry
     QString sessionId;
 };
 
+// One code revision as the history shows it: what it is, where it came from, and what generating it cost.
+struct RevisionInfo
+{
+    QString id;
+    QString parentId; // empty for the first revision of an app
+    QDateTime createdAt;
+    QString title;   // from its manifest
+    QString runtime; // "static" | "python" | "node"
+    QString prompt;  // the prompt it was saved with, else the first generation's; empty for a hand edit
+    int fileCount = 0;
+    qint64 bytes = 0; // the files' sizes, the manifest not counted
+    // Filled when a generation produced it: the sums over every generation that returned this exact
+    // content (each was paid for), and the model of the first one. Otherwise 0, empty.
+    double generationCostUsd = 0;
+    TokenUsage usage;
+    QString model;
+
+    bool isGenerated() const { return !model.isEmpty(); }
+};
+
 // SQLite store in the app-data directory, shared by every SpawnAI process of the user (GUI and CLI).
-// WAL, synchronous=FULL, user_version migrations in one transaction. Events and revisions are append-only.
+// WAL, synchronous=FULL, user_version migrations in one transaction. Events, revisions and generations are
+// append-only.
 // One Store per thread; every write is one transaction, committed before the method returns.
 class Store final
 {
 public:
-    static constexpr int kSchemaVersion = 1;
+    static constexpr int kSchemaVersion = 2;
 
     // Opens (creating or migrating) the database at `path`. A schema newer than this build is refused.
     static Result<std::unique_ptr<Store>> open(const QString &path);
@@ -86,6 +109,20 @@ public:
     Result<QString> saveRevision(const AppBundle &bundle, const QString &parentId = {},
                                  const QString &prompt = {});
     Result<AppBundle> revision(const QString &revisionId) const;
+    // The chain from `revisionId` back through its parents, newest first, at most `limit` long. An unknown
+    // id is an error; a revision without parent ends the chain.
+    Result<QList<RevisionInfo>> revisionHistory(const QString &revisionId, int limit = 200) const;
+
+    // --- generations: every request to Claude, successful or not, append-only
+    // Records `generation` and sets its id (and createdAt, to now, if unset). Its revision ids must be saved
+    // revisions (save the files sent along and the files returned first), so the record can never point at
+    // code that is not there; token counts and the cost must not be negative.
+    Result<qint64> addGeneration(Generation &generation);
+    // The generations that produced this revision (usually one; more when the same code came back again),
+    // oldest first.
+    Result<QList<Generation>> generationsFor(const QString &revisionId) const;
+    // Newest first (by createdAt, then by insertion), failed ones included.
+    Result<QList<Generation>> recentGenerations(int limit) const;
 
     // --- prompt history
     Result<void> addPrompt(const QString &text, const QString &sessionId = {});

@@ -115,8 +115,45 @@ bool toV1(QSqlQuery &query)
     return query.exec();
 }
 
+// v1 → v2: what each request to Claude cost and produced, and the generation cost a session carries.
+// generations is append-only like events: a record of money spent is never rewritten. Its revision ids
+// reference revisions, which are never deleted, so the references cannot dangle.
+const QString kV2[] = {
+    u"CREATE TABLE generations ("
+    "  id                    INTEGER PRIMARY KEY AUTOINCREMENT,"
+    "  created_at            INTEGER NOT NULL,"
+    "  prompt                TEXT NOT NULL,"
+    "  model                 TEXT,"
+    "  parent_revision_id    TEXT REFERENCES revisions(id),"
+    "  revision_id           TEXT REFERENCES revisions(id),"
+    "  commentary            TEXT,"
+    "  stop_reason           TEXT,"
+    "  input_tokens          INTEGER NOT NULL DEFAULT 0,"
+    "  output_tokens         INTEGER NOT NULL DEFAULT 0,"
+    "  cache_write_5m_tokens INTEGER NOT NULL DEFAULT 0,"
+    "  cache_write_1h_tokens INTEGER NOT NULL DEFAULT 0,"
+    "  cache_read_tokens     INTEGER NOT NULL DEFAULT 0,"
+    "  cost_usd              REAL NOT NULL DEFAULT 0,"
+    "  failure               TEXT)"_s,
+    u"CREATE INDEX generations_revision ON generations(revision_id)"_s,
+    u"CREATE INDEX generations_created ON generations(created_at)"_s,
+    u"CREATE TRIGGER generations_no_update BEFORE UPDATE ON generations"
+    "  BEGIN SELECT RAISE(ABORT, 'generations are append-only'); END"_s,
+    u"CREATE TRIGGER generations_no_delete BEFORE DELETE ON generations"
+    "  BEGIN SELECT RAISE(ABORT, 'generations are append-only'); END"_s,
+
+    // Existing sessions ran code nobody paid Claude for (or that v1 did not record): 0.
+    u"ALTER TABLE sessions ADD COLUMN generation_cost_usd REAL NOT NULL DEFAULT 0"_s,
+};
+
+bool toV2(QSqlQuery &query)
+{
+    return execAll(query, kV2);
+}
+
 constexpr Step kSteps[] = {
     {1, &toV1},
+    {2, &toV2},
 };
 
 } // namespace

@@ -53,6 +53,9 @@ private slots:
     void newRunStartsAFreshMark();
     void localIsAlwaysFree();
     void minimumChargeWhileRunning();
+    void generationCostIsAdded();
+    void generationEstimate_data();
+    void generationEstimate();
     void quote_data();
     void quote();
     void quoteErrors_data();
@@ -193,6 +196,54 @@ void TestCostMeter::localIsAlwaysFree()
     QCOMPARE(meter.accrued(s, at(3600)), 0.0);
     QCOMPARE(meter.accrued(s, at(3600), MinimumCharge{60, 0.01}), 0.0);
     QCOMPARE(::formatUsd(meter.accrued(s, at(3600))), u"$0.00"_s);
+}
+
+void TestCostMeter::generationCostIsAdded()
+{
+    // A generated app on Local: the runtime is free, Claude's tokens are not.
+    Session local = session(SessionState::Running, 0, 7200, kNone, u"local"_s, 0);
+    local.generationCostUsd = 0.0824;
+    QCOMPARE(CostMeter::accruedAt(local, at(3600)), 0.0824);
+    CostMeter meter;
+    QCOMPARE(meter.accrued(local, at(3600)), 0.0824);
+
+    // On E2B both add up: 3,600 s × the rate + the generation, before it ran only the generation.
+    Session e2b = session(SessionState::Running, 0, 7200, kNone);
+    e2b.generationCostUsd = 0.05;
+    QVERIFY(nearlyEqual(CostMeter::accruedAt(e2b, at(3600)), 3600 * kE2bBase + 0.05));
+    QVERIFY(nearlyEqual(meter.accrued(e2b, at(3600)), 3600 * kE2bBase + 0.05));
+    Session provisioning = session(SessionState::Provisioning, kNone, kNone, kNone);
+    provisioning.generationCostUsd = 0.05;
+    QCOMPARE(CostMeter::accruedAt(provisioning, at(10)), 0.05);
+}
+
+void TestCostMeter::generationEstimate_data()
+{
+    QTest::addColumn<QString>("model");
+    QTest::addColumn<qint64>("promptTokens");
+    QTest::addColumn<qint64>("outputTokens");
+    QTest::addColumn<double>("expected");
+    // Hand-computed from pricing.json (USD per million tokens): Sonnet 5.5 input 2, output 10.
+    QTest::newRow("sonnet, typical app") << u"claude-sonnet-5-5"_s << qint64(3000) << qint64(6000)
+                                         << (3000 * 2.0 + 6000 * 10.0) / 1e6;
+    // Opus 5.5: input 4, output 20.
+    QTest::newRow("opus, refine of a big app") << u"claude-opus-5-5"_s << qint64(40000) << qint64(12000)
+                                               << (40000 * 4.0 + 12000 * 20.0) / 1e6;
+    QTest::newRow("unknown model") << u"gpt-9"_s << qint64(3000) << qint64(6000) << 0.0;
+    QTest::newRow("negative") << u"claude-sonnet-5-5"_s << qint64(-1) << qint64(6000) << 0.0;
+}
+
+void TestCostMeter::generationEstimate()
+{
+    QFETCH(QString, model);
+    QFETCH(qint64, promptTokens);
+    QFETCH(qint64, outputTokens);
+    QFETCH(double, expected);
+    const double estimate =
+        CostMeter::generationEstimate(PricingCatalogue::shipped(), model, promptTokens, outputTokens);
+    QVERIFY2(nearlyEqual(estimate, expected), qPrintable(QString::number(estimate, 'g', 12)));
+    QCOMPARE(CostMeter::estimatedTokens(0), qint64(0));
+    QCOMPARE(CostMeter::estimatedTokens(9), qint64(3)); // rounded up
 }
 
 void TestCostMeter::minimumChargeWhileRunning()

@@ -1,9 +1,12 @@
+#include "revisionid.h"
 #include "store.h"
+#include "storeschema.h"
 
 #include <QAtomicInt>
 #include <QCryptographicHash>
 #include <QDir>
 #include <QFile>
+#include <QJsonDocument>
 #include <QMutex>
 #include <QSqlDatabase>
 #include <QSqlError>
@@ -167,7 +170,130 @@ void compareSessions(const Session &actual, const Session &expected)
     QCOMPARE(actual.ratePerSecond, expected.ratePerSecond);
     QCOMPARE(actual.unsandboxed, expected.unsandboxed);
     QCOMPARE(actual.owner, expected.owner);
+    QCOMPARE(actual.generationCostUsd, expected.generationCostUsd);
     QCOMPARE(actual.stopRequested, expected.stopRequested);
+}
+
+void compareGenerations(const Generation &actual, const Generation &expected)
+{
+    QCOMPARE(actual.id, expected.id);
+    QCOMPARE(actual.createdAt, expected.createdAt);
+    QCOMPARE(actual.createdAt.timeSpec(), Qt::UTC);
+    QCOMPARE(actual.prompt, expected.prompt);
+    QCOMPARE(actual.model, expected.model);
+    QCOMPARE(actual.parentRevisionId, expected.parentRevisionId);
+    QCOMPARE(actual.revisionId, expected.revisionId);
+    QCOMPARE(actual.commentary, expected.commentary);
+    QCOMPARE(actual.stopReason, expected.stopReason);
+    QCOMPARE(actual.usage.inputTokens, expected.usage.inputTokens);
+    QCOMPARE(actual.usage.outputTokens, expected.usage.outputTokens);
+    QCOMPARE(actual.usage.cacheWriteTokens, expected.usage.cacheWriteTokens);
+    QCOMPARE(actual.usage.cacheWrite1hTokens, expected.usage.cacheWrite1hTokens);
+    QCOMPARE(actual.usage.cacheReadTokens, expected.usage.cacheReadTokens);
+    QCOMPARE(actual.costUsd, expected.costUsd);
+    QCOMPARE(actual.failure, expected.failure);
+}
+
+Generation makeGeneration(const QString &prompt, const QString &revisionId, const QString &parentId = {})
+{
+    Generation g;
+    g.prompt = prompt;
+    g.model = u"claude-sonnet-5-5"_s;
+    g.parentRevisionId = parentId;
+    g.revisionId = revisionId;
+    g.commentary = u"Here is your app."_s;
+    g.stopReason = u"tool_use"_s;
+    g.usage.inputTokens = 1200;
+    g.usage.outputTokens = 5400;
+    g.usage.cacheWriteTokens = 3000;
+    g.usage.cacheWrite1hTokens = 0;
+    g.usage.cacheReadTokens = 800;
+    g.costUsd = 0.0654;
+    return g;
+}
+
+// A revision exactly as schema v1 stored it, written with SQL only (no Store of this build involved).
+QString insertV1Revision(RawDb &raw, const AppBundle &bundle, const QString &parentId, const QString &prompt,
+                         qint64 createdAtMs)
+{
+    const QByteArray manifest = QJsonDocument(bundle.manifest.toJson()).toJson(QJsonDocument::Compact);
+    QList<RevisionId::File> files;
+    for (auto it = bundle.files.cbegin(); it != bundle.files.cend(); ++it)
+        files.append({it.key().toUtf8(), RevisionId::sha256Hex(it.value())});
+    const QString id = RevisionId::of(manifest, files);
+    QSqlQuery q(raw.db());
+    q.prepare(
+        u"INSERT INTO revisions (id, parent_id, prompt, created_at, manifest) VALUES (?, ?, ?, ?, ?)"_s);
+    q.addBindValue(id);
+    q.addBindValue(parentId.isEmpty() ? QVariant(QMetaType::fromType<QString>()) : QVariant(parentId));
+    q.addBindValue(prompt.isEmpty() ? QVariant(QMetaType::fromType<QString>()) : QVariant(prompt));
+    q.addBindValue(createdAtMs);
+    q.addBindValue(QString::fromUtf8(manifest));
+    if (!q.exec())
+        qWarning() << "revision:" << q.lastError().text();
+    qsizetype i = 0;
+    for (auto it = bundle.files.cbegin(); it != bundle.files.cend(); ++it, ++i) {
+        const QByteArray content = it.value().isNull() ? QByteArray("", 0) : it.value();
+        q.prepare(u"INSERT OR IGNORE INTO blobs (hash, size, content) VALUES (?, ?, ?)"_s);
+        q.addBindValue(QString::fromLatin1(files.at(i).blobHash));
+        q.addBindValue(qint64(content.size()));
+        q.addBindValue(content);
+        if (!q.exec())
+            qWarning() << "blob:" << q.lastError().text();
+        q.prepare(u"INSERT INTO revision_files (revision_id, path, blob_hash) VALUES (?, ?, ?)"_s);
+        q.addBindValue(id);
+        q.addBindValue(it.key());
+        q.addBindValue(QString::fromLatin1(files.at(i).blobHash));
+        if (!q.exec())
+            qWarning() << "file:" << q.lastError().text();
+    }
+    return id;
+}
+
+// A database as SpawnAI 1 left it: the v1 step of the schema history only, in WAL mode. Returns its install
+// id, or an empty string (with a warning) on failure.
+QString createV1Database(RawDb &raw)
+{
+    if (raw.scalar(u"PRAGMA journal_mode = WAL"_s).toString() != u"wal" || !raw.db().transaction())
+        return {};
+    QSqlQuery q(raw.db());
+    const StoreSchema::Step &v1 = StoreSchema::steps().front();
+    if (v1.version != 1 || !v1.apply(q) || !q.exec(u"PRAGMA user_version = 1"_s)) {
+        qWarning() << "v1 step:" << q.lastError().text();
+        raw.db().rollback();
+        return {};
+    }
+    if (!raw.db().commit())
+        return {};
+    return raw.scalar(u"SELECT value FROM meta WHERE key = 'install_id'"_s).toString();
+}
+
+// A session row with exactly the columns of schema v1.
+bool insertV1Session(RawDb &raw, const Session &s)
+{
+    QSqlQuery q(raw.db());
+    q.prepare(
+        u"INSERT INTO sessions (id, name, provider, size, state, failure, failure_message, ttl_seconds, "
+        "created_at, started_at, expires_at, ended_at, url, resource_id, revision_id, rate_per_second, "
+        "unsandboxed, owner, stop_requested) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"_s);
+    auto text = [](const QString &t) {
+        return t.isEmpty() ? QVariant(QMetaType::fromType<QString>()) : QVariant(t);
+    };
+    auto time = [](const QDateTime &t) {
+        return t.isValid() ? QVariant(t.toMSecsSinceEpoch()) : QVariant(QMetaType::fromType<qint64>());
+    };
+    for (const QVariant &value :
+         {QVariant(s.id), text(s.name), text(s.provider), text(s.size), QVariant(int(s.state)),
+          QVariant(int(s.failure)), text(s.failureMessage), QVariant(s.ttlSeconds), time(s.createdAt),
+          time(s.startedAt), time(s.expiresAt), time(s.endedAt), text(s.url.toString(QUrl::FullyEncoded)),
+          text(s.resourceId), text(s.revisionId), QVariant(s.ratePerSecond), QVariant(int(s.unsandboxed)),
+          text(s.owner), QVariant(int(s.stopRequested))})
+        q.addBindValue(value);
+    if (!q.exec()) {
+        qWarning() << "session:" << q.lastError().text();
+        return false;
+    }
+    return true;
 }
 
 } // namespace
@@ -196,10 +322,16 @@ private slots:
     void tamperedBlobIsDetected();
     void tamperedFileListIsDetected();
 
+    void generationRoundTrip();
+    void generationErrors();
+    void revisionHistory();
+
     void createsNewDatabase_data();
     void createsNewDatabase();
     void reopenChangesNothing();
     void migratesV0WithOtherTables();
+    void migratesV1WithData();
+    void failedV2MigrationKeepsV1();
     void failedMigrationRollsBack();
     void refusesNewerSchema_data();
     void refusesNewerSchema();
@@ -260,6 +392,7 @@ void TestStore::sessionRoundTrip_data()
     full.ratePerSecond = 0.000123456789012345;
     full.unsandboxed = true;
     full.owner = u"gui-4242-abcdef"_s;
+    full.generationCostUsd = 0.0654321;
     full.stopRequested = true;
     QTest::newRow("full: unicode, offsets, url, rate") << full;
 
@@ -336,6 +469,7 @@ void TestStore::updateSessionWritesFields()
     s.expiresAt = QDateTime::currentDateTimeUtc().addSecs(3600);
     s.ttlSeconds = 10800;
     s.resourceId = u"pid:1234"_s;
+    s.generationCostUsd = 0.125;
     s.name.clear();                // clearing a field is written too
     s.state = SessionState::Draft; // not written: updateSession leaves the state alone
     const auto updated = store->updateSession(s);
@@ -487,6 +621,8 @@ void TestStore::appendOnly_data()
     QTest::newRow("delete revision file") << u"DELETE FROM revision_files"_s << u"revision_files"_s;
     QTest::newRow("update blob") << u"UPDATE blobs SET content = x'00'"_s << u"blobs"_s;
     QTest::newRow("delete blob") << u"DELETE FROM blobs"_s << u"blobs"_s;
+    QTest::newRow("update generation") << u"UPDATE generations SET cost_usd = 0"_s << u"generations"_s;
+    QTest::newRow("delete generation") << u"DELETE FROM generations"_s << u"generations"_s;
 }
 
 void TestStore::appendOnly()
@@ -498,7 +634,10 @@ void TestStore::appendOnly()
     Session s = makeSession(u"app"_s);
     QVERIFY(store->insertSession(s).ok());
     QVERIFY(store->transition(s, SessionState::Generating).ok());
-    QVERIFY(store->saveRevision(makeBundle()).ok());
+    const auto revision = store->saveRevision(makeBundle());
+    QVERIFY(revision.ok());
+    Generation generation = makeGeneration(u"a timer"_s, *revision);
+    QVERIFY(store->addGeneration(generation).ok());
 
     RawDb raw(m_path);
     const qint64 before = raw.count(table);
@@ -623,6 +762,229 @@ void TestStore::tamperedFileListIsDetected()
     QVERIFY2(loaded.error().contains(*id), qPrintable(loaded.error()));
 }
 
+void TestStore::generationRoundTrip()
+{
+    auto store = openStore(m_path);
+    QVERIFY(store);
+    const auto first = store->saveRevision(makeBundle(), {}, u"a pomodoro timer"_s);
+    QVERIFY(first.ok());
+    AppBundle edited = makeBundle();
+    edited.files.insert(u"app.py"_s, "print('blue')\n");
+    const auto second = store->saveRevision(edited, *first, u"make it blue"_s);
+    QVERIFY(second.ok());
+
+    Generation created = makeGeneration(u"a pomodoro timer ⏱ — café"_s, *first);
+    // A time given is kept to the millisecond, and handed back in UTC.
+    created.createdAt = QDateTime(QDate(2025, 3, 1), QTime(10, 0, 0, 123), Qt::OffsetFromUTC, 3600);
+    const auto firstId = store->addGeneration(created);
+    QVERIFY2(firstId.ok(), qPrintable(firstId.error()));
+    QVERIFY(*firstId > 0);
+    QCOMPARE(created.id, *firstId);
+    QCOMPARE(created.createdAt.timeSpec(), Qt::UTC);
+    QCOMPARE(created.createdAt, QDateTime(QDate(2025, 3, 1), QTime(9, 0, 0, 123), Qt::UTC));
+
+    Generation refined = makeGeneration(u"make it blue"_s, *second, *first);
+    refined.usage.cacheWrite1hTokens = 2048;
+    refined.costUsd = 0.0123456789;
+    QVERIFY(store->addGeneration(refined).ok());
+    QVERIFY(refined.id > created.id);
+    // No time given: now.
+    QVERIFY(qAbs(refined.createdAt.msecsTo(QDateTime::currentDateTimeUtc())) < 10'000);
+
+    // Cut off: no app came back, but the commentary and the money spent are kept.
+    Generation failed;
+    failed.prompt = u"add a ticking sound"_s;
+    failed.model = u"claude-opus-5-5"_s;
+    failed.parentRevisionId = *second;
+    failed.commentary = u"I'll add a ticking sound. First, the audio context:"_s;
+    failed.stopReason = u"max_tokens"_s;
+    failed.usage.inputTokens = 4000;
+    failed.usage.outputTokens = 32000;
+    failed.costUsd = 0.656;
+    failed.failure = u"The answer was cut off at the output limit; nothing was deployed."_s;
+    failed.createdAt = refined.createdAt.addMSecs(1);
+    QVERIFY(store->addGeneration(failed).ok());
+
+    store.reset();
+    store = openStore(m_path);
+    QVERIFY(store);
+    const auto ofFirst = store->generationsFor(*first);
+    QVERIFY2(ofFirst.ok(), qPrintable(ofFirst.error()));
+    QCOMPARE(ofFirst->size(), 1);
+    compareGenerations(ofFirst->first(), created);
+    const auto ofSecond = store->generationsFor(*second);
+    QVERIFY(ofSecond.ok());
+    QCOMPARE(ofSecond->size(), 1);
+    compareGenerations(ofSecond->first(), refined);
+    QVERIFY(store->generationsFor(QString(64, u'0'))->isEmpty());
+
+    const auto recent = store->recentGenerations(2);
+    QVERIFY2(recent.ok(), qPrintable(recent.error()));
+    QCOMPARE(recent->size(), 2);
+    compareGenerations(recent->at(0), failed);
+    compareGenerations(recent->at(1), refined);
+    QCOMPARE(store->recentGenerations(10)->size(), 3);
+    compareGenerations(store->recentGenerations(10)->last(), created);
+    QVERIFY(store->recentGenerations(0)->isEmpty());
+}
+
+void TestStore::generationErrors()
+{
+    auto store = openStore(m_path);
+    QVERIFY(store);
+    const auto saved = store->saveRevision(makeBundle());
+    QVERIFY(saved.ok());
+    const QString unknown = QString(64, u'e');
+
+    auto refused = [&](Generation g, const QString &expected) {
+        const auto added = store->addGeneration(g);
+        if (added.ok())
+            return QString(u"accepted"_s);
+        if (g.id != 0 || g.createdAt.isValid())
+            return QString(u"changed the generation"_s);
+        return added.error().contains(expected) ? QString() : added.error();
+    };
+    QCOMPARE(refused(makeGeneration(u"p"_s, unknown), u"The revision it produced (%1) is not"_s.arg(unknown)),
+             QString());
+    QCOMPARE(refused(makeGeneration(u"p"_s, *saved, unknown),
+                     u"The revision it refined (%1) is not"_s.arg(unknown)),
+             QString());
+    Generation negative = makeGeneration(u"p"_s, *saved);
+    negative.usage.cacheReadTokens = -1;
+    QCOMPARE(refused(negative, u"negative"_s), QString());
+    Generation nan = makeGeneration(u"p"_s, *saved);
+    nan.costUsd = std::nan("");
+    QCOMPARE(refused(nan, u"not an amount"_s), QString());
+    Generation owes = makeGeneration(u"p"_s, *saved);
+    owes.costUsd = -0.01;
+    QCOMPARE(refused(owes, u"not an amount"_s), QString());
+    {
+        RawDb raw(m_path);
+        QCOMPARE(raw.count(u"generations"_s), 0);
+    }
+
+    // Adding the same record twice would count its money twice.
+    Generation once = makeGeneration(u"once"_s, *saved);
+    QVERIFY(store->addGeneration(once).ok());
+    const auto twice = store->addGeneration(once);
+    QVERIFY(!twice.ok());
+    QVERIFY2(twice.error().contains(u"already recorded"_s), qPrintable(twice.error()));
+    RawDb raw(m_path);
+    QCOMPARE(raw.count(u"generations"_s), 1);
+}
+
+void TestStore::revisionHistory()
+{
+    auto store = openStore(m_path);
+    QVERIFY(store);
+    auto bytesOf = [](const AppBundle &bundle) {
+        qint64 bytes = 0;
+        for (const QByteArray &content : bundle.files)
+            bytes += content.size();
+        return bytes;
+    };
+
+    // A: generated. B: edited by hand. C: generated twice with the same result. D: a branch off A.
+    const AppBundle a = makeBundle();
+    const QString idA = *store->saveRevision(a, {}, u"a pomodoro timer"_s);
+    Generation genA = makeGeneration(u"a pomodoro timer"_s, idA);
+    genA.model = u"claude-opus-5-5"_s;
+    QVERIFY(store->addGeneration(genA).ok());
+
+    AppBundle b = a;
+    b.files.insert(u"app.py"_s, "print('by hand')\n");
+    const QString idB = *store->saveRevision(b, idA);
+
+    AppBundle c = b;
+    c.manifest.title = u"Pomodoro with stats"_s;
+    c.manifest.runtime = Runtime::Node;
+    c.manifest.start = u"node server.js"_s;
+    c.files.insert(u"server.js"_s, QByteArray(3000, 'x'));
+    const QString idC = *store->saveRevision(c, idB, u"add a stats page"_s);
+    Generation genC1 = makeGeneration(u"add a stats page"_s, idC, idB);
+    Generation genC2 = makeGeneration(u"add a stats page, again"_s, idC, idB);
+    genC2.model = u"claude-haiku-5-5"_s;
+    genC2.usage = {100, 200, 300, 400, 500};
+    genC2.costUsd = 0.01;
+    Generation failedAfterC = makeGeneration(u"break it"_s, {}, idC);
+    failedAfterC.failure = u"refused"_s;
+    QVERIFY(store->addGeneration(genC1).ok());
+    QVERIFY(store->addGeneration(genC2).ok());
+    QVERIFY(store->addGeneration(failedAfterC).ok());
+
+    AppBundle d = a;
+    d.files.insert(u"branch.txt"_s, "elsewhere");
+    const QString idD = *store->saveRevision(d, idA, u"a branch"_s);
+
+    const auto history = store->revisionHistory(idC);
+    QVERIFY2(history.ok(), qPrintable(history.error()));
+    QStringList ids;
+    for (const RevisionInfo &info : *history)
+        ids << info.id;
+    QCOMPARE(ids, QStringList({idC, idB, idA}));
+
+    const RevisionInfo &newest = history->at(0);
+    QCOMPARE(newest.parentId, idB);
+    QCOMPARE(newest.title, u"Pomodoro with stats"_s);
+    QCOMPARE(newest.runtime, u"node"_s);
+    QCOMPARE(newest.prompt, u"add a stats page"_s);
+    QCOMPARE(newest.fileCount, 5);
+    QCOMPARE(newest.bytes, bytesOf(c));
+    QVERIFY(newest.isGenerated());
+    QCOMPARE(newest.model, genC1.model); // the first generation that produced it
+    QVERIFY(qAbs(newest.generationCostUsd - (genC1.costUsd + genC2.costUsd)) < 1e-12); // both were paid for
+    QCOMPARE(newest.usage.inputTokens, genC1.usage.inputTokens + 100);
+    QCOMPARE(newest.usage.outputTokens, genC1.usage.outputTokens + 200);
+    QCOMPARE(newest.usage.cacheWriteTokens, genC1.usage.cacheWriteTokens + 300);
+    QCOMPARE(newest.usage.cacheWrite1hTokens, genC1.usage.cacheWrite1hTokens + 400);
+    QCOMPARE(newest.usage.cacheReadTokens, genC1.usage.cacheReadTokens + 500);
+    QVERIFY(newest.createdAt.isValid());
+    QCOMPARE(newest.createdAt.timeSpec(), Qt::UTC);
+
+    const RevisionInfo &byHand = history->at(1);
+    QCOMPARE(byHand.parentId, idA);
+    QVERIFY(byHand.prompt.isEmpty());
+    QVERIFY(!byHand.isGenerated());
+    QCOMPARE(byHand.generationCostUsd, 0.0);
+    QCOMPARE(byHand.usage.promptTokens() + byHand.usage.outputTokens, 0);
+    QCOMPARE(byHand.fileCount, 4);
+    QCOMPARE(byHand.bytes, bytesOf(b));
+
+    const RevisionInfo &oldest = history->at(2);
+    QVERIFY(oldest.parentId.isEmpty());
+    QCOMPARE(oldest.title, a.manifest.title);
+    QCOMPARE(oldest.runtime, u"python"_s);
+    QCOMPARE(oldest.prompt, u"a pomodoro timer"_s);
+    QCOMPARE(oldest.model, u"claude-opus-5-5"_s);
+    QCOMPARE(oldest.generationCostUsd, genA.costUsd);
+    QCOMPARE(oldest.usage.outputTokens, genA.usage.outputTokens);
+    QVERIFY(oldest.createdAt <= newest.createdAt);
+
+    // A limit cuts the chain; another branch has its own chain.
+    const auto two = store->revisionHistory(idC, 2);
+    QVERIFY(two.ok());
+    QCOMPARE(two->size(), 2);
+    QCOMPARE(two->last().id, idB);
+    const auto branch = store->revisionHistory(idD);
+    QVERIFY(branch.ok());
+    QCOMPARE(branch->size(), 2);
+    QCOMPARE(branch->first().prompt, u"a branch"_s);
+    QCOMPARE(branch->last().id, idA);
+    QVERIFY(store->revisionHistory(idC, 0)->isEmpty());
+
+    // Saved without a prompt, then produced by a generation: the generation's prompt names it.
+    AppBundle e = a;
+    e.files.insert(u"e.txt"_s, "e");
+    const QString idE = *store->saveRevision(e, idA);
+    Generation genE = makeGeneration(u"add e"_s, idE, idA);
+    QVERIFY(store->addGeneration(genE).ok());
+    QCOMPARE(store->revisionHistory(idE)->first().prompt, u"add e"_s);
+
+    const auto unknown = store->revisionHistory(QString(64, u'0'));
+    QVERIFY(!unknown.ok());
+    QVERIFY2(unknown.error().contains(QString(64, u'0')), qPrintable(unknown.error()));
+}
+
 void TestStore::createsNewDatabase_data()
 {
     QTest::addColumn<QString>("before");
@@ -654,7 +1016,7 @@ void TestStore::createsNewDatabase()
     RawDb raw(path);
     QCOMPARE(raw.scalar(u"PRAGMA user_version"_s).toInt(), Store::kSchemaVersion);
     for (const QString &table : {u"meta"_s, u"sessions"_s, u"events"_s, u"blobs"_s, u"revisions"_s,
-                                 u"revision_files"_s, u"prompts"_s})
+                                 u"revision_files"_s, u"prompts"_s, u"generations"_s})
         QCOMPARE(raw.scalar(u"SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = '%1'"_s.arg(
                                 table))
                      .toInt(),
@@ -706,9 +1068,169 @@ void TestStore::migratesV0WithOtherTables()
         QCOMPARE(old.scalar(u"SELECT count(*) FROM sqlite_master WHERE name = 'sessions'"_s).toInt(), 0);
     }
     RawDb raw(m_path);
-    QCOMPARE(raw.scalar(u"PRAGMA user_version"_s).toInt(), 1);
+    QCOMPARE(raw.scalar(u"PRAGMA user_version"_s).toInt(), Store::kSchemaVersion);
     QCOMPARE(raw.scalar(u"SELECT text FROM notes"_s).toString(), u"keep me"_s);
     QCOMPARE(raw.count(u"sessions"_s), 1);
+}
+
+void TestStore::migratesV1WithData()
+{
+    const AppBundle bundleA = makeBundle();
+    AppBundle bundleB = bundleA;
+    bundleB.files.insert(u"app.py"_s, "print('v1 refined')\n");
+
+    Session running;
+    running.id = u"3f2a9c1e-1111-4000-8000-000000000001"_s;
+    running.name = u"Pomodoro ⏱ café"_s;
+    running.provider = u"e2b"_s;
+    running.size = u"base"_s;
+    running.state = SessionState::Running;
+    running.ttlSeconds = 7200;
+    running.createdAt = QDateTime::fromMSecsSinceEpoch(1'764'300'000'123, Qt::UTC);
+    running.startedAt = running.createdAt.addSecs(5);
+    running.expiresAt = running.startedAt.addSecs(7200);
+    running.url = QUrl(u"https://sbx-3f2a.e2b.app/"_s);
+    running.resourceId = u"sbx_3f2a"_s;
+    running.ratePerSecond = 0.00003025;
+    running.owner = u"gui-4242-abcdef"_s;
+    running.stopRequested = true;
+    Session ended;
+    ended.id = u"3f2a9c1e-2222-4000-8000-000000000002"_s;
+    ended.provider = u"local"_s;
+    ended.state = SessionState::Failed;
+    ended.failure = FailureReason::AppCrashed;
+    ended.failureMessage = u"The app exited with status 1 before answering."_s;
+    ended.createdAt = running.createdAt.addSecs(-3600);
+    ended.endedAt = ended.createdAt.addSecs(12);
+    ended.unsandboxed = true;
+
+    QString installId;
+    QString idA;
+    QString idB;
+    {
+        RawDb raw(m_path);
+        installId = createV1Database(raw);
+        QVERIFY(!installId.isEmpty());
+        idA = insertV1Revision(raw, bundleA, {}, u"a pomodoro timer"_s, 1'764'299'000'000);
+        idB = insertV1Revision(raw, bundleB, idA, u"make it blue"_s, 1'764'299'500'000);
+        running.revisionId = idB;
+        QVERIFY(insertV1Session(raw, running));
+        QVERIFY(insertV1Session(raw, ended));
+        for (
+            const QString &sql :
+            {u"INSERT INTO events (session_id, at, kind, from_state, to_state, detail) VALUES "
+             "('%1', 1764300000123, 'created', 0, 0, NULL)"_s.arg(running.id),
+             u"INSERT INTO events (session_id, at, kind, from_state, to_state, detail) VALUES "
+             "('%1', 1764300005000, 'transition', 5, 6, 'live at https://sbx-3f2a.e2b.app/')"_s.arg(
+                 running.id),
+             u"INSERT INTO events (session_id, at, kind, from_state, to_state, detail) VALUES "
+             "('%1', 1764296400000, 'created', 0, 0, NULL)"_s.arg(ended.id),
+             u"INSERT INTO prompts (at, text, session_id) VALUES (1764299000000, 'a pomodoro timer', NULL)"_s,
+             u"INSERT INTO prompts (at, text, session_id) VALUES (1764299500000, 'make it blue', '%1')"_s.arg(
+                 running.id)}) {
+            QString error;
+            QVERIFY2(raw.exec(sql, &error), qPrintable(error));
+        }
+        QCOMPARE(raw.scalar(u"PRAGMA user_version"_s).toInt(), 1);
+    }
+    QVERIFY(!QFile::exists(m_path + u".bak-v1"_s));
+
+    auto store = openStore(m_path);
+    QVERIFY(store);
+    QCOMPARE(store->installId(), installId);
+
+    // Everything v1 had is there, read through this build's code.
+    compareSessions(*store->session(running.id), running);
+    compareSessions(*store->session(ended.id), ended);
+    QCOMPARE(store->sessions()->size(), 2);
+    QCOMPARE(store->session(running.id)->generationCostUsd, 0.0);
+    const auto events = store->events(running.id);
+    QVERIFY(events.ok());
+    QCOMPARE(events->size(), 2);
+    QCOMPARE(events->at(1).kind, u"transition"_s);
+    QCOMPARE(events->at(1).detail, u"live at https://sbx-3f2a.e2b.app/"_s);
+    QCOMPARE(*store->lastEventSeq(), 3);
+    for (const auto &[id, bundle] : {std::pair{idA, bundleA}, std::pair{idB, bundleB}}) {
+        const auto loaded = store->revision(id);
+        QVERIFY2(loaded.ok(), qPrintable(loaded.error()));
+        QCOMPARE(loaded->files, bundle.files);
+        QCOMPARE(loaded->manifest.title, bundle.manifest.title);
+    }
+    const auto history = store->revisionHistory(idB);
+    QVERIFY2(history.ok(), qPrintable(history.error()));
+    QCOMPARE(history->size(), 2);
+    QCOMPARE(history->at(0).prompt, u"make it blue"_s);
+    QCOMPARE(history->at(0).createdAt, QDateTime::fromMSecsSinceEpoch(1'764'299'500'000, Qt::UTC));
+    QCOMPARE(history->at(1).id, idA);
+    QVERIFY(!history->at(1).isGenerated());
+    const auto prompts = store->prompts();
+    QCOMPARE(prompts->size(), 2);
+    QCOMPARE(prompts->first().sessionId, running.id);
+
+    // And v2 works on the old data.
+    Generation generation = makeGeneration(u"make it blue"_s, idB, idA);
+    QVERIFY(store->addGeneration(generation).ok());
+    QCOMPARE(store->generationsFor(idB)->size(), 1);
+    Session costed = *store->session(running.id);
+    costed.generationCostUsd = generation.costUsd;
+    QVERIFY(store->updateSession(costed).ok());
+    compareSessions(*store->session(running.id), costed);
+    QVERIFY(store->insertSession(makeSession(u"after the upgrade"_s)).ok());
+    store.reset();
+
+    // The backup is the v1 file as it was.
+    const QString backup = m_path + u".bak-v1"_s;
+    QVERIFY(QFile::exists(backup));
+    {
+        RawDb old(backup);
+        QCOMPARE(old.scalar(u"PRAGMA user_version"_s).toInt(), 1);
+        QCOMPARE(old.count(u"sessions"_s), 2);
+        QCOMPARE(old.count(u"events"_s), 3);
+        QCOMPARE(old.count(u"revisions"_s), 2);
+        QCOMPARE(old.scalar(u"SELECT count(*) FROM sqlite_master WHERE name = 'generations'"_s).toInt(), 0);
+        QCOMPARE(old.scalar(u"SELECT count(*) FROM pragma_table_info('sessions') "
+                            "WHERE name = 'generation_cost_usd'"_s)
+                     .toInt(),
+                 0);
+    }
+    {
+        RawDb raw(m_path);
+        QCOMPARE(raw.scalar(u"PRAGMA user_version"_s).toInt(), 2);
+        QCOMPARE(raw.scalar(u"SELECT count(*) FROM sqlite_master WHERE type = 'trigger' AND tbl_name = "
+                            "'generations'"_s)
+                     .toInt(),
+                 2);
+        QCOMPARE(raw.scalar(u"SELECT count(*) FROM sqlite_master WHERE type = 'index' AND tbl_name = "
+                            "'generations'"_s)
+                     .toInt(),
+                 2);
+    }
+    // Reopening migrates nothing more.
+    QVERIFY(openStore(m_path));
+    QCOMPARE(QDir(m_dir->path()).entryList({u"*.bak-v*"_s}), QStringList{u"spawnai.db.bak-v1"_s});
+}
+
+void TestStore::failedV2MigrationKeepsV1()
+{
+    {
+        RawDb raw(m_path);
+        QVERIFY(!createV1Database(raw).isEmpty());
+        QVERIFY(insertV1Session(raw, makeSession(u"kept"_s)));
+        // Something else added the column v2 adds: the last statement of the v2 step fails.
+        QVERIFY(raw.exec(u"ALTER TABLE sessions ADD COLUMN generation_cost_usd TEXT"_s));
+    }
+    const auto opened = Store::open(m_path);
+    QVERIFY(!opened.ok());
+    qInfo().noquote() << opened.error();
+    QVERIFY2(opened.error().contains(u"schema 1 to 2"_s), qPrintable(opened.error()));
+    QVERIFY2(opened.error().contains(u".bak-v1"_s), qPrintable(opened.error()));
+
+    // One transaction: the generations table created before the failure is gone too.
+    RawDb raw(m_path);
+    QCOMPARE(raw.scalar(u"PRAGMA user_version"_s).toInt(), 1);
+    QCOMPARE(raw.scalar(u"SELECT count(*) FROM sqlite_master WHERE name LIKE 'generations%'"_s).toInt(), 0);
+    QCOMPARE(raw.count(u"sessions"_s), 1);
+    QVERIFY(QFile::exists(m_path + u".bak-v1"_s));
 }
 
 void TestStore::failedMigrationRollsBack()
@@ -720,7 +1242,8 @@ void TestStore::failedMigrationRollsBack()
     const auto opened = Store::open(m_path);
     QVERIFY(!opened.ok());
     qInfo().noquote() << opened.error();
-    QVERIFY2(opened.error().contains(u"schema 0 to 1"_s), qPrintable(opened.error()));
+    QVERIFY2(opened.error().contains(u"schema 0 to %1"_s.arg(Store::kSchemaVersion)),
+             qPrintable(opened.error()));
     QVERIFY2(opened.error().contains(u".bak-v0"_s), qPrintable(opened.error()));
 
     // One transaction: not a single table of v1 was left behind, and the version is unchanged.
@@ -754,7 +1277,7 @@ void TestStore::refusesNewerSchema()
     QVERIFY(!opened.ok());
     qInfo().noquote() << opened.error();
     QVERIFY2(opened.error().contains(u"newer SpawnAI (schema 99)"_s), qPrintable(opened.error()));
-    QVERIFY2(opened.error().contains(u"up to 1"_s), qPrintable(opened.error()));
+    QVERIFY2(opened.error().contains(u"up to %1"_s.arg(Store::kSchemaVersion)), qPrintable(opened.error()));
     QCOMPARE(fileHash(m_path), before);
     QCOMPARE(QDir(m_dir->path()).entryList(QDir::Files), filesBefore);
     QVERIFY(QSqlDatabase::connectionNames().filter(u"spawnai.store."_s).isEmpty());
