@@ -2,3 +2,4 @@
 
 Q_LOGGING_CATEGORY(lcLifecycle, "spawnai.app.lifecycle")
 Q_LOGGING_CATEGORY(lcCli, "spawnai.app.cli")
+Q_LOGGING_CATEGORY(lcGeneration, "spawnai.app.generation")

@@ -3,6 +3,9 @@
 #include "duration.h"
 
 #include <QCoreApplication>
+#include <QUrl>
+
+#include <algorithm>
 #include <QStandardPaths>
 
 using namespace Qt::StringLiterals;
@@ -16,6 +19,11 @@ const QString kLocalStartTimeout = u"local.start-timeout"_s;
 const QString kOpenBrowser = u"defaults.open-browser"_s;
 const QString kLeadTimes = u"notify.lead-times"_s;
 const QString kTheme = u"appearance.theme"_s;
+const QString kClaudeModel = u"anthropic.model"_s;
+const QString kClaudeBaseUrl = u"anthropic.base-url"_s;
+const QString kClaudeMaxTokens = u"anthropic.max-tokens"_s;
+constexpr int kMinMaxTokens = 1024;
+constexpr int kMaxMaxTokens = 128000; // the largest output any current model allows (anthropic.md §7)
 
 QString tr(const char *text)
 {
@@ -52,9 +60,19 @@ QList<AppSettings::Key> AppSettings::keys()
          tr("How long a local app may take to answer its first request (for example 30s)."), u"30s"_s},
         {kDefaultProvider, tr("Provider used when none is given."), u"local"_s},
         {kOpenBrowser, tr("Open a session's URL in the browser once it answers (true/false)."), u"true"_s},
-        {kLeadTimes, tr("When to warn before a session expires, as lifetimes separated by commas."), u"10m,1m"_s},
+        {kLeadTimes, tr("When to warn before a session expires, as lifetimes separated by commas."),
+         u"10m,1m"_s},
         {kTheme, tr("Window colours: system, light or dark."), u"system"_s},
         {kDefaultTtl, tr("Lifetime used when none is given (for example 2h, 90m)."), u"2h"_s},
+        {kClaudeModel, tr("The Claude model that writes apps (an id from `spawnai generate --models`)."),
+         QString::fromLatin1(ClaudeConfig::kDefaultModel)},
+        {kClaudeBaseUrl,
+         tr("Where the Messages API is: Anthropic's, or an Anthropic-compatible gateway (https; http only "
+            "to this computer)."),
+         QString::fromLatin1(ClaudeConfig::kDefaultBaseUrl)},
+        {kClaudeMaxTokens,
+         tr("The longest answer Claude may write, in tokens (%1–%2).").arg(kMinMaxTokens).arg(kMaxMaxTokens),
+         u"32000"_s},
     };
 }
 
@@ -91,6 +109,24 @@ Result<void> AppSettings::setValue(const QString &key, const QString &value)
     if (key == kDefaultTtl || key == kLocalStartTimeout) {
         if (auto ttl = parseDuration(value); !ttl)
             return Error{ttl.error()};
+    }
+    if (key == kClaudeModel && value.trimmed().isEmpty())
+        return Error{tr("%1 needs a model id, for example %2.")
+                         .arg(key, QString::fromLatin1(ClaudeConfig::kDefaultModel))};
+    if (key == kClaudeBaseUrl) {
+        ClaudeConfig config;
+        config.baseUrl = QUrl(value, QUrl::StrictMode);
+        if (const QString problem = config.baseUrlProblem(); !problem.isEmpty())
+            return Error{tr("%1: %2").arg(key, problem)};
+    }
+    if (key == kClaudeMaxTokens) {
+        bool ok = false;
+        const int tokens = value.toInt(&ok);
+        if (!ok || tokens < kMinMaxTokens || tokens > kMaxMaxTokens)
+            return Error{tr("%1 takes a number of tokens from %2 to %3.")
+                             .arg(key)
+                             .arg(kMinMaxTokens)
+                             .arg(kMaxMaxTokens)};
     }
     if (key == kDefaultProvider && value.isEmpty())
         return Error{tr("%1 needs a provider name, for example local.").arg(key)};
@@ -144,6 +180,23 @@ AppSettings::Theme AppSettings::theme() const
 {
     const QString theme = value(kTheme);
     return theme == u"light" ? Theme::Light : theme == u"dark" ? Theme::Dark : Theme::System;
+}
+
+ClaudeConfig AppSettings::claudeConfig() const
+{
+    ClaudeConfig config;
+    config.baseUrl = QUrl(value(kClaudeBaseUrl));
+    return config;
+}
+
+QString AppSettings::claudeModel() const
+{
+    return value(kClaudeModel).trimmed();
+}
+
+int AppSettings::claudeMaxTokens() const
+{
+    return std::clamp(value(kClaudeMaxTokens).toInt(), kMinMaxTokens, kMaxMaxTokens);
 }
 
 QString AppSettings::fileName() const

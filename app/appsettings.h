@@ -1,5 +1,6 @@
 #pragma once
 
+#include "claude/claudeconfig.h"
 #include "result.h"
 
 #include <QList>
@@ -33,6 +34,12 @@ public:
     QList<qint64> notificationLeadSeconds() const;
     enum class Theme { System, Light, Dark };
     Theme theme() const;
+
+    // Claude: where to reach it (the key is not part of it: it comes from the keychain), which model, how
+    // long an answer may be.
+    ClaudeConfig claudeConfig() const;
+    QString claudeModel() const;
+    int claudeMaxTokens() const;
 
     static QList<Key> keys();
     QString value(const QString &key) const;

@@ -125,6 +125,7 @@ Result<QString> SessionController::deploy(const AppBundle &bundle, const DeployO
     session.createdAt = nowUtc();
     session.revisionId = *revision;
     session.ratePerSecond = m_pricing.rate(caps.pricingKey, size).value_or(Rate()).perSecond;
+    session.generationCostUsd = std::max(0.0, options.generationCostUsd);
     session.owner = m_instance.id();
     if (auto inserted = m_store.insertSession(session); !inserted)
         return Error{inserted.error()};
@@ -173,7 +174,8 @@ void SessionController::runDeployJob(const QString &id, DeployJob *job)
     m_pollTimer.start();
 }
 
-Result<void> SessionController::redeploy(const QString &sessionId, const AppBundle &bundle)
+Result<void> SessionController::redeploy(const QString &sessionId, const AppBundle &bundle,
+                                         double generationCostUsd)
 {
     auto it = m_owned.find(sessionId);
     if (it == m_owned.end())
@@ -193,12 +195,15 @@ Result<void> SessionController::redeploy(const QString &sessionId, const AppBund
     if (!revision)
         return Error{revision.error()};
     const QString previous = session.revisionId;
+    const double previousCost = session.generationCostUsd;
     session.revisionId = *revision;
+    session.generationCostUsd += std::max(0.0, generationCostUsd);
     // Intent first, as for a deploy: the new revision and the state are recorded before the app is replaced.
     if (auto intent =
             commit(session, SessionState::Uploading, tr("redeploy revision %1").arg(revision->left(12)));
         !intent) {
         session.revisionId = previous;
+        session.generationCostUsd = previousCost;
         return intent;
     }
     DeployRequest request;

@@ -22,6 +22,8 @@ struct DeployOptions
     qint64 ttlSeconds = 0;
     QString name;         // empty: the app's title
     quint16 hostPort = 0; // Local: 0 picks a free port
+    // USD: what generating this app cost (Claude's tokens), counted in the session's cost.
+    double generationCostUsd = 0;
 };
 
 // The session lifecycle: the deploy pipeline, expiry on a monotonic clock, stop and extend, and recovery of
@@ -47,8 +49,9 @@ public:
     // why nothing was started (nothing is recorded then).
     Result<QString> deploy(const AppBundle &bundle, const DeployOptions &options);
     // Puts a new revision onto a running session in place: same URL, the lifetime runs on. The revision is
-    // stored (with the session's current one as its parent) before anything changes.
-    Result<void> redeploy(const QString &sessionId, const AppBundle &bundle);
+    // stored (with the session's current one as its parent) before anything changes. What generating it cost
+    // is added to the session's cost.
+    Result<void> redeploy(const QString &sessionId, const AppBundle &bundle, double generationCostUsd = 0);
     // Stops a deploying or running session. A session another live SpawnAI process runs is asked to stop.
     Result<void> stop(const QString &sessionId);
     Result<void> extend(const QString &sessionId, qint64 seconds);

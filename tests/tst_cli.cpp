@@ -46,6 +46,7 @@ class TestCli : public QObject
 
 private:
     QTemporaryDir m_dir;
+    QProcess m_claude; // fake_anthropic: the Messages API on loopback
 
     QString binary() const { return QCoreApplication::applicationDirPath() + u"/spawnai"_s; }
     QString runDir() const { return m_dir.filePath(u"data/spawnai/run"_s); }
@@ -120,6 +121,22 @@ private slots:
     {
         QVERIFY(m_dir.isValid());
         QVERIFY(QFileInfo(binary()).isExecutable());
+        // Claude: the fake (any non-empty key accepted) answers every prompt with a small static app.
+        const QString portFile = m_dir.filePath(u"claude.port"_s);
+        m_claude.start(QCoreApplication::applicationDirPath() + u"/fake_anthropic"_s,
+                       {u"--port-file"_s, portFile});
+        QVERIFY(m_claude.waitForStarted());
+        QTRY_VERIFY(QFileInfo(portFile).size() > 0);
+        QFile port(portFile);
+        QVERIFY(port.open(QIODevice::ReadOnly));
+        const QString url = u"http://127.0.0.1:"_s + QString::fromLatin1(port.readAll().trimmed());
+        QCOMPARE(run({u"config"_s, u"anthropic.base-url"_s, url}).exitCode, 0);
+    }
+
+    void cleanupTestCase()
+    {
+        m_claude.kill();
+        m_claude.waitForFinished();
     }
 
     void cleanup() { QTRY_VERIFY2(LocalProcesses::find(runDir()).isEmpty(), "a sandbox was left behind"); }
@@ -377,6 +394,56 @@ private slots:
         QVERIFY(active.isEmpty());
     }
 
+    void generateWritesTheAppThenDeploysIt()
+    {
+        if (qEnvironmentVariableIsEmpty("DBUS_SESSION_BUS_ADDRESS"))
+            QSKIP("needs the private D-Bus session with gnome-keyring that scripts/test-session.sh starts");
+        QCOMPARE(run({u"key"_s, u"set"_s, u"anthropic"_s}, "sk-ant-api03-cli-generate\n").exitCode, 0);
+
+        // generate --out: the folder is printed on stdout, the app is in it, the tokens on stderr.
+        const QString out = m_dir.filePath(u"generated/pomodoro"_s);
+        const Run generated = run({u"generate"_s, u"a pomodoro timer"_s, u"--out"_s, out});
+        QVERIFY2(generated.exitCode == 0, qPrintable(generated.err));
+        QCOMPARE(generated.out.trimmed(), QDir::toNativeSeparators(out));
+        QVERIFY(generated.err.contains(u"Tokens:"_s));
+        QFile index(out + u"/index.html"_s);
+        QVERIFY(index.open(QIODevice::ReadOnly));
+        QVERIFY(index.readAll().contains("<title>Pomodoro</title>"));
+        QVERIFY(QFileInfo::exists(out + u"/spawnai.json"_s));
+
+        // A non-empty --out is refused before anything is asked; so are deploy options without --deploy.
+        QCOMPARE(run({u"generate"_s, u"again"_s, u"--out"_s, out}).exitCode, 2);
+        QCOMPARE(run({u"generate"_s, u"again"_s, u"--ttl"_s, u"1h"_s}).exitCode, 2);
+
+        // generate --deploy: the URL on stdout once it answers, served until Ctrl-C.
+        QProcess deploy;
+        deploy.setProcessEnvironment(environment());
+        deploy.start(binary(), {u"generate"_s, u"a pomodoro timer"_s, u"--deploy"_s, u"--ttl"_s, u"30m"_s});
+        QVERIFY(deploy.waitForStarted());
+        QElapsedTimer clock;
+        clock.start();
+        while (!deploy.canReadLine() && clock.elapsed() < 30'000 && deploy.state() == QProcess::Running)
+            deploy.waitForReadyRead(200);
+        const QUrl url(QString::fromUtf8(deploy.readLine()).trimmed());
+        QVERIFY2(url.isValid() && url.port() > 0, qPrintable(deploy.readAllStandardError()));
+        QVERIFY(httpGet(quint16(url.port())).body.contains("<title>Pomodoro</title>"));
+        const QJsonObject session = listed();
+        QCOMPARE(session[u"state"_s].toString(), u"running"_s);
+        // Claude's tokens are the cost of this Local session.
+        QVERIFY(session[u"generation_cost_usd"_s].toDouble() > 0);
+        QCOMPARE(session[u"cost_usd"_s].toDouble(), session[u"generation_cost_usd"_s].toDouble());
+        ::kill(pid_t(deploy.processId()), SIGINT);
+        QVERIFY(deploy.waitForFinished(10'000));
+        QCOMPARE(deploy.exitCode(), 0);
+        QVERIFY(waitForPortClosed(quint16(url.port())));
+
+        // Without a key nothing is sent and the message says where to set one.
+        QCOMPARE(run({u"key"_s, u"rm"_s, u"anthropic"_s}).exitCode, 0);
+        const Run noKey = run({u"generate"_s, u"a pomodoro timer"_s});
+        QCOMPARE(noKey.exitCode, 1);
+        QVERIFY2(noKey.err.contains(u"spawnai key set anthropic"_s), qPrintable(noKey.err));
+    }
+
     void keysComeFromStdinOnly()
     {
         if (qEnvironmentVariableIsEmpty("DBUS_SESSION_BUS_ADDRESS"))
@@ -387,6 +454,7 @@ private slots:
         const Run test = run({u"key"_s, u"test"_s, u"anthropic"_s});
         QCOMPARE(test.exitCode, 0);
         QVERIFY(test.out.contains(u"stored"_s));
+        QVERIFY2(test.out.contains(u"Anthropic accepted the key"_s), qPrintable(test.out + test.err));
         QVERIFY(!test.out.contains(QString::fromUtf8(secret)) &&
                 !test.err.contains(QString::fromUtf8(secret)));
         QCOMPARE(run({u"key"_s, u"rm"_s, u"anthropic"_s}).exitCode, 0);

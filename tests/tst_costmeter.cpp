@@ -224,11 +224,11 @@ void TestCostMeter::generationEstimate_data()
     QTest::addColumn<qint64>("outputTokens");
     QTest::addColumn<double>("expected");
     // Hand-computed from pricing.json (USD per million tokens): Sonnet 5.5 input 2, output 10.
-    QTest::newRow("sonnet, typical app") << u"claude-sonnet-5-5"_s << qint64(3000) << qint64(6000)
-                                         << (3000 * 2.0 + 6000 * 10.0) / 1e6;
+    QTest::newRow("sonnet, typical app")
+        << u"claude-sonnet-5-5"_s << qint64(3000) << qint64(6000) << (3000 * 2.0 + 6000 * 10.0) / 1e6;
     // Opus 5.5: input 4, output 20.
-    QTest::newRow("opus, refine of a big app") << u"claude-opus-5-5"_s << qint64(40000) << qint64(12000)
-                                               << (40000 * 4.0 + 12000 * 20.0) / 1e6;
+    QTest::newRow("opus, refine of a big app")
+        << u"claude-opus-5-5"_s << qint64(40000) << qint64(12000) << (40000 * 4.0 + 12000 * 20.0) / 1e6;
     QTest::newRow("unknown model") << u"gpt-9"_s << qint64(3000) << qint64(6000) << 0.0;
     QTest::newRow("negative") << u"claude-sonnet-5-5"_s << qint64(-1) << qint64(6000) << 0.0;
 }

@@ -1,18 +1,25 @@
 // The main window driven as a user would: real widgets (offscreen), the real store, real Local sandboxes.
 #include "appcore.h"
 #include "apppane.h"
+#include "fakeanthropic.h"
 #include "local/localprocesses.h"
 #include "mainwindow.h"
 #include "paths.h"
+#include "promptpane.h"
+#include "revisionlistmodel.h"
+#include "secretstore.h"
 #include "sessiontablemodel.h"
 #include "settingsdialog.h"
 #include "testsupport.h"
 
 #include <QAbstractButton>
 #include <QApplication>
+#include <QCheckBox>
 #include <QClipboard>
+#include <QJsonArray>
 #include <QLabel>
 #include <QMessageBox>
+#include <QPlainTextEdit>
 #include <QProcess>
 #include <QSignalSpy>
 #include <QSqlDatabase>
@@ -51,6 +58,7 @@ class TestMainWindow : public QObject
 
 private:
     QTemporaryDir m_home;
+    FakeAnthropicServer m_claude;
     std::unique_ptr<AppCore> m_core;
     std::unique_ptr<MainWindow> m_window;
 
@@ -150,9 +158,59 @@ private slots:
         qputenv("XDG_CONFIG_HOME", m_home.filePath(u"config"_s).toUtf8());
         AppSettings settings;
         QVERIFY(settings.setValue(u"defaults.open-browser"_s, u"false"_s).ok());
+
+        // Claude is the fake on loopback; the key is in the test session's keyring.
+        QVERIFY(m_claude.listen());
+        m_claude.setApiKey(u"sk-ant-api03-window-test"_s);
+        QVERIFY(settings.setValue(u"anthropic.base-url"_s, m_claude.baseUrl().toString()).ok());
+        SecretStore secrets(nullptr);
+        bool stored = false;
+        secrets.write(u"anthropic"_s, u"sk-ant-api03-window-test"_s, this,
+                      [&stored](const SecretResult &result) { stored = result.ok(); });
+        QTRY_VERIFY_WITH_TIMEOUT(stored, 20'000);
     }
 
-    void init() { openWindow(); }
+    // The keyring is shared by the whole test session: leave it as found.
+    void cleanupTestCase()
+    {
+        SecretStore secrets(nullptr);
+        bool removed = false;
+        secrets.remove(u"anthropic"_s, this, [&removed](const SecretResult &) { removed = true; });
+        QTRY_VERIFY_WITH_TIMEOUT(removed, 20'000);
+    }
+
+    void init()
+    {
+        m_claude.clearRequests();
+        openWindow();
+    }
+
+    // Types `prompt` into the prompt pane and presses Ctrl+Enter (Ctrl+Shift+Enter: generate and deploy).
+    void generate(const QString &prompt, bool refine, bool deploy)
+    {
+        auto *pane = m_window->findChild<PromptPane *>();
+        QVERIFY(pane);
+        pane->setPrompt(prompt);
+        if (auto *box = pane->findChild<QCheckBox *>(u"refine"_s); box && box->isVisible())
+            box->setChecked(refine);
+        QCOMPARE(pane->refines(), refine);
+        auto *editor = pane->findChild<QPlainTextEdit *>(u"prompt"_s);
+        editor->setFocus();
+        QTest::keyClick(editor, Qt::Key_Return,
+                        deploy ? Qt::ControlModifier | Qt::ShiftModifier : Qt::ControlModifier);
+    }
+
+    static QJsonObject appSaying(const QString &title, const QString &heading)
+    {
+        QJsonObject app = FakeStreams::sampleApp();
+        app.insert(u"title"_s, title);
+        app.insert(
+            u"files"_s,
+            QJsonArray{QJsonObject{
+                {u"path"_s, u"index.html"_s},
+                {u"content"_s, u"<!doctype html><title>%1</title><h1>%2</h1>\n"_s.arg(title, heading)}}});
+        return app;
+    }
 
     void cleanup()
     {
@@ -374,6 +432,99 @@ private slots:
         m_window->requestQuit();
         QVERIFY(waitForSession(
             [&](const Session &s) { return s.id == running.id && s.state == SessionState::Ended; }));
+    }
+
+    void promptToRunningAppThenRefineInPlace()
+    {
+        // Prompt → Claude (streamed in 16-byte chunks) → files in the editor → deployed on Local → served.
+        FakeReply first;
+        first.body =
+            FakeStreams::toolAnswer(u"A greeting page."_s, appSaying(u"Greeter"_s, u"Hello from Claude"_s));
+        first.chunkSize = 16;
+        m_claude.enqueue(first);
+        const int before = model()->rowCount();
+        generate(u"a page that says hello"_s, false, true);
+        const auto running = waitForSession([](const Session &s) { return live(s) && s.name == u"Greeter"; });
+        QVERIFY2(running, "the generated app did not go live");
+        QCOMPARE(model()->rowCount(), before + 1);
+        const quint16 port = quint16(running->url.port());
+        QVERIFY(httpGet(port).body.contains("<h1>Hello from Claude</h1>"));
+        QCOMPARE(m_window->appPane()->bundle().files.value(u"index.html"_s),
+                 QByteArray("<!doctype html><title>Greeter</title><h1>Hello from Claude</h1>\n"));
+        QVERIFY(running->generationCostUsd > 0);
+        const QString firstRevision = running->revisionId;
+
+        // Refine: the editor's files go back to Claude; the answer replaces the running app in place.
+        FakeReply second;
+        second.body =
+            FakeStreams::toolAnswer(u"Now dark."_s, appSaying(u"Greeter"_s, u"Hello, in the dark"_s));
+        m_claude.enqueue(second);
+        generate(u"make it dark"_s, true, true);
+        const auto refined = waitForSession([&](const Session &s) {
+            return s.id == running->id && live(s) && s.revisionId != firstRevision;
+        });
+        QVERIFY2(refined, "the refined app did not replace the running one");
+        QCOMPARE(refined->url, running->url);             // same URL
+        QCOMPARE(refined->expiresAt, running->expiresAt); // same lifetime
+        QCOMPARE(model()->rowCount(), before + 1);        // no second session
+        QTRY_VERIFY(httpGet(port).body.contains("<h1>Hello, in the dark</h1>"));
+        QVERIFY(refined->generationCostUsd > running->generationCostUsd);
+        const QByteArray sent = m_claude.requests().constLast().body;
+        QVERIFY(sent.contains("Hello from Claude")); // the current files went along
+        QVERIFY(sent.contains("make it dark"));
+
+        // Revision 2 is in the history with revision 1 as its parent.
+        auto history = m_core->store().revisionHistory(refined->revisionId);
+        QVERIFY(history.ok());
+        QVERIFY(history->size() >= 2);
+        QCOMPARE(history->at(0).prompt, u"make it dark"_s);
+        auto *revisions = m_window->findChild<RevisionListModel *>();
+        QVERIFY(revisions);
+        QVERIFY(revisions->rowCount() >= 2);
+
+        QVERIFY(m_core->controller().stop(running->id).ok());
+        QVERIFY(waitForSession(
+            [&](const Session &s) { return s.id == running->id && s.state == SessionState::Ended; }));
+    }
+
+    void aCutOffAnswerIsKeptButNotDeployed()
+    {
+        m_window->appPane()->setBundle(bundle(Runtime::Static, {{u"index.html"_s, "<h1>mine</h1>\n"}}),
+                                       u"test"_s);
+        // Cut inside the second file: the first one is whole, the second half-written.
+        QJsonObject cut = appSaying(u"Cut"_s, u"Cut"_s);
+        QJsonArray files = cut.value(u"files"_s).toArray();
+        files.append(QJsonObject{{u"path"_s, u"z.js"_s}, {u"content"_s, QString(4000, u'x')}});
+        cut.insert(u"files"_s, files);
+        FakeReply dropped;
+        dropped.body = FakeStreams::toolAnswer(u"Writing."_s, cut);
+        dropped.chunkSize = 256;
+        dropped.dropAt = dropped.body.size() - 600;
+        m_claude.enqueue(dropped);
+        const int before = model()->rowCount();
+        generate(u"something long"_s, false, true);
+        QTRY_VERIFY_WITH_TIMEOUT(!m_window->appPane()->incompleteReason().isEmpty(), 15'000);
+        QVERIFY(m_window->appPane()->bundle().files.contains(u"index.html"_s)); // what arrived is shown
+
+        // Neither Generate & Deploy nor Ctrl+D deploys it.
+        QString said;
+        whenModalOpens([&](QWidget *modal) {
+            if (auto *box = qobject_cast<QMessageBox *>(modal)) {
+                said = box->text();
+                box->accept();
+            }
+        });
+        QTest::keyClick(m_window.get(), Qt::Key_D, Qt::ControlModifier);
+        QTRY_VERIFY(!said.isEmpty());
+        QVERIFY2(said.contains(u"cut off"_s) && said.contains(u"Use as is"_s), qPrintable(said));
+        QCOMPARE(model()->rowCount(), before);
+
+        // "Back to previous version" brings back what was there.
+        auto *back = m_window->findChild<QAbstractButton *>(u"previousVersionButton"_s);
+        QVERIFY(back && back->isVisible());
+        back->click();
+        QCOMPARE(m_window->appPane()->bundle().files.value(u"index.html"_s), QByteArray("<h1>mine</h1>\n"));
+        QVERIFY(m_window->appPane()->incompleteReason().isEmpty());
     }
 };
 

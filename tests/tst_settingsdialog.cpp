@@ -9,6 +9,7 @@
 #include "settingsdialog.h"
 
 #include "appsettings.h"
+#include "fakeanthropic.h"
 #include "secretstore.h"
 #include "theme.h"
 
@@ -484,14 +485,24 @@ void TestSettingsDialog::keysSetTestRemove()
     QCOMPARE(stored->secret, secret); // trimmed of the line break
     stored.reset();
 
-    // Test: stored and readable; honest that the provider itself is not asked yet.
+    // Test: Anthropic itself is asked (GET /v1/models on a fake that knows this key)…
+    FakeAnthropicServer anthropic;
+    QVERIFY(anthropic.listen());
+    anthropic.setApiKey(secret);
+    QVERIFY(m_settings->setValue(u"anthropic.base-url"_s, anthropic.baseUrl().toString()).ok());
     testButton->click();
     QVERIFY(!testButton->isEnabled());
     auto *message = child<QLabel>(&dialog, u"keysMessage"_s);
-    QTRY_VERIFY_WITH_TIMEOUT(message->text().contains(u"can be read"_s), kKeyringTimeoutMs);
-    QVERIFY(message->text().contains(u"cannot be checked yet"_s));
-    QVERIFY(message->text().contains(u"Anthropic (Claude)"_s));
-    QVERIFY(testButton->isEnabled());
+    QTRY_VERIFY_WITH_TIMEOUT(message->text().contains(u"Anthropic accepted the key"_s), kKeyringTimeoutMs);
+    QVERIFY2(message->text().contains(u"claude-sonnet-5-5, the model SpawnAI writes apps with"_s),
+             qPrintable(message->text()));
+    QCOMPARE(anthropic.requests().constLast().path, QByteArray("/v1/models"));
+    QTRY_VERIFY(testButton->isEnabled());
+    // … and says so when it refuses the key.
+    anthropic.setApiKey(u"sk-ant-api03-another-key"_s);
+    testButton->click();
+    QTRY_VERIFY_WITH_TIMEOUT(message->text().contains(u"rejected the API key"_s), kKeyringTimeoutMs);
+    QTRY_VERIFY(testButton->isEnabled());
 
     // Remove: declined keeps the key; confirmed removes it.
     bool answered = false;

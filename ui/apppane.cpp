@@ -3,12 +3,14 @@
 #include "bundlefolder.h"
 #include "codeeditor.h"
 #include "syntaxhighlighter.h"
+#include "theme.h"
 
 #include <QDir>
 #include <QDirIterator>
 #include <QFile>
 #include <QFileDialog>
 #include <QFileInfo>
+#include <QFrame>
 #include <QHBoxLayout>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -20,6 +22,7 @@
 #include <QSaveFile>
 #include <QStackedWidget>
 #include <QTabWidget>
+#include <QTextCursor>
 #include <QTimer>
 #include <QToolButton>
 #include <QVBoxLayout>
@@ -157,6 +160,35 @@ void AppPane::buildUi()
     m_tabs->setDocumentMode(true);
     m_tabs->setUsesScrollButtons(true);
 
+    m_banner = new QFrame(this);
+    m_banner->setObjectName(u"incompleteBanner"_s);
+    m_banner->setFrameShape(QFrame::StyledPanel);
+    m_banner->setAutoFillBackground(true);
+    m_bannerText = new QLabel(m_banner);
+    m_bannerText->setWordWrap(true);
+    m_bannerText->setTextFormat(Qt::RichText);
+    auto *useAsIs = new QToolButton(m_banner);
+    useAsIs->setObjectName(u"useAsIsButton"_s);
+    useAsIs->setText(tr("Use as is"));
+    useAsIs->setToolTip(tr("Treat these files as your own edit: they can then be deployed"));
+    connect(useAsIs, &QToolButton::clicked, this, [this] {
+        setIncomplete(QString());
+        m_edited = true;
+        updateTitle();
+        saveDraftReporting();
+        emit bundleChanged();
+    });
+    auto *previous = new QToolButton(m_banner);
+    previous->setObjectName(u"previousVersionButton"_s);
+    previous->setText(tr("Back to previous version"));
+    connect(previous, &QToolButton::clicked, this, &AppPane::previousVersionRequested);
+    auto *bannerLayout = new QHBoxLayout(m_banner);
+    bannerLayout->setContentsMargins(8, 4, 8, 4);
+    bannerLayout->addWidget(m_bannerText, 1);
+    bannerLayout->addWidget(useAsIs);
+    bannerLayout->addWidget(previous);
+    m_banner->hide();
+
     m_stack = new QStackedWidget(this);
     m_stack->addWidget(m_placeholder);
     m_stack->addWidget(m_tabs);
@@ -164,6 +196,7 @@ void AppPane::buildUi()
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
     layout->addLayout(row);
+    layout->addWidget(m_banner);
     layout->addWidget(m_stack, 1);
 }
 
@@ -195,9 +228,92 @@ void AppPane::setBundle(const AppBundle &bundle, const QString &source)
     emit bundleChanged();
 }
 
+void AppPane::beginStream(const QString &title)
+{
+    AppBundle empty;
+    empty.manifest.title = title;
+    showBundle(empty, u"generating"_s, QString(), false);
+    m_streaming = true;
+    m_streamed.clear();
+    updatePlaceholder();
+}
+
+void AppPane::streamFile(const QString &path, const QString &contentSoFar)
+{
+    if (!m_streaming)
+        return;
+    auto it = m_files.find(path);
+    if (it == m_files.end()) {
+        addFileTab(path, QByteArray());
+        it = m_files.find(path);
+        if (it->editor)
+            it->editor->setReadOnly(true);            // until the answer is complete
+        m_tabs->setCurrentIndex(m_tabs->count() - 1); // follow the file being written
+        updatePlaceholder();
+        updateTitle();
+    }
+    CodeEditor *editor = it->editor;
+    const qsizetype shown = m_streamed.value(path);
+    if (!editor || contentSoFar.size() <= shown)
+        return;
+    // Only the new tail is inserted at the end: the cost per fragment does not grow with the file.
+    QTextCursor cursor(editor->document());
+    cursor.movePosition(QTextCursor::End);
+    cursor.insertText(contentSoFar.mid(shown));
+    m_streamed.insert(path, contentSoFar.size());
+    if (m_tabs->currentWidget() == editor)
+        editor->moveCursor(QTextCursor::End); // keeps the line being written in view
+}
+
+void AppPane::setStreamTitle(const QString &title)
+{
+    if (!m_streaming)
+        return;
+    m_manifest.title = title;
+    updateTitle();
+}
+
+void AppPane::endStream(const QString &incompleteReason)
+{
+    if (!m_streaming)
+        return;
+    m_streaming = false;
+    for (FileTab &file : m_files) {
+        if (!file.editor)
+            continue;
+        file.original = file.editor->toPlainText().toUtf8();
+        file.editor->document()->setModified(false);
+        file.editor->setReadOnly(false);
+    }
+    setIncomplete(incompleteReason);
+    updatePlaceholder();
+    updateTitle();
+    saveDraftReporting();
+}
+
+void AppPane::setIncomplete(const QString &reason)
+{
+    m_incomplete = reason;
+    m_bannerText->setText(
+        tr("<b>Incomplete answer.</b> %1 It is kept here so nothing is lost, but it will not "
+           "be deployed as it is.")
+            .arg(reason.toHtmlEscaped()));
+    m_banner->setVisible(!reason.isEmpty());
+    // A warning tint that works on light and dark palettes alike.
+    QPalette tinted = palette();
+    const QColor window = tinted.color(QPalette::Window);
+    const QColor warning = Theme::warningColor(tinted);
+    tinted.setColor(QPalette::Window, QColor::fromRgbF(window.redF() * 0.85 + warning.redF() * 0.15,
+                                                       window.greenF() * 0.85 + warning.greenF() * 0.15,
+                                                       window.blueF() * 0.85 + warning.blueF() * 0.15));
+    m_banner->setPalette(tinted);
+}
+
 void AppPane::showBundle(const AppBundle &bundle, const QString &source, const QString &currentFile,
                          bool edited)
 {
+    m_streaming = false;
+    setIncomplete(QString());
     m_draftTimer->stop(); // the edits it would save are being replaced; the caller saves the new state
     m_tabs->setUpdatesEnabled(false);
     while (m_tabs->count() > 0) {
@@ -246,7 +362,7 @@ void AppPane::addFileTab(const QString &path, const QByteArray &content)
         // Connected after loading, so only the user's changes count as edits.
         connect(editor->document(), &QTextDocument::contentsChange, this,
                 [this](int, int removed, int added) {
-                    if (removed > 0 || added > 0)
+                    if (!m_streaming && (removed > 0 || added > 0))
                         onEdited();
                 });
         m_tabs->addTab(editor, path);
@@ -274,6 +390,11 @@ QString AppPane::currentFile() const
 
 void AppPane::updateTitle()
 {
+    if (m_streaming) {
+        m_title->setText(tr("Claude is writing %1…").arg(m_manifest.title));
+        m_title->setToolTip(QString());
+        return;
+    }
     if (isEmpty()) {
         m_title->setText(tr("No app open"));
         m_title->setToolTip(QString());
@@ -292,6 +413,12 @@ void AppPane::updateTitle()
 
 void AppPane::updatePlaceholder()
 {
+    if (m_streaming) {
+        m_placeholder->setText(tr("<p><b>Claude is writing the app…</b></p><p>Its files open here as they "
+                                  "arrive.</p>"));
+        m_stack->setCurrentWidget(isEmpty() ? static_cast<QWidget *>(m_placeholder) : m_tabs);
+        return;
+    }
     QStringList links;
     for (const QString &name : exampleNames())
         links << u"<a href=\"%1\">%1</a>"_s.arg(name.toHtmlEscaped());
@@ -424,6 +551,7 @@ QByteArray AppPane::draftJson() const
     const QJsonObject draft{{u"version"_s, kDraftVersion},
                             {u"source"_s, m_source},
                             {u"edited"_s, m_edited},
+                            {u"incomplete"_s, m_incomplete},
                             {u"current"_s, currentFile()},
                             {u"manifest"_s, m_manifest.toJson()},
                             {u"files"_s, files}};
@@ -469,6 +597,7 @@ Result<AppPane::Draft> AppPane::parseDraft(const QByteArray &json)
     draft.source = root.value(u"source"_s).toString();
     draft.current = root.value(u"current"_s).toString();
     draft.edited = root.value(u"edited"_s).toBool();
+    draft.incomplete = root.value(u"incomplete"_s).toString();
     return draft;
 }
 
@@ -493,6 +622,7 @@ void AppPane::restoreDraft()
         return;
     }
     showBundle(draft->bundle, draft->source, draft->current, draft->edited);
+    setIncomplete(draft->incomplete);
     if (!isEmpty())
         postStatus(tr("Restored %1 as you left it.")
                        .arg(m_manifest.title.isEmpty() ? tr("your app") : m_manifest.title));

@@ -3,11 +3,13 @@
 #include "appbundle.h"
 #include "result.h"
 
+#include <QHash>
 #include <QMap>
 #include <QStringList>
 #include <QWidget>
 
 class CodeEditor;
+class QFrame;
 class QLabel;
 class QStackedWidget;
 class QTabWidget;
@@ -41,6 +43,19 @@ public:
     Result<void> openFile(const QString &path);
     Result<void> openExample(const QString &name);
 
+    // An answer streaming in: beginStream() empties the pane, streamFile() opens or extends one file's tab as
+    // its content arrives (only the new tail is inserted, so a long file costs nothing per fragment; the tabs
+    // are read-only meanwhile). setBundle() then shows the final, validated answer; endStream(reason) keeps
+    // what arrived of an answer that failed, marked incomplete.
+    void beginStream(const QString &title);
+    void streamFile(const QString &path, const QString &contentSoFar);
+    void setStreamTitle(const QString &title);
+    void endStream(const QString &incompleteReason);
+    bool isStreaming() const { return m_streaming; }
+    // What the pane shows is part of an answer that failed: it must not be deployed as it is (until the user
+    // chooses "Use as is"). Empty when the app is whole.
+    QString incompleteReason() const { return m_incomplete; }
+
 public slots:
     // The UI actions (the pane's own buttons and the window's menu): they ask before replacing edits and
     // show errors in a message box.
@@ -51,6 +66,7 @@ public slots:
 signals:
     void bundleChanged(); // an edit (coalesced within ~300 ms) or a new bundle
     void statusMessage(const QString &text);
+    void previousVersionRequested(); // from the incomplete-answer banner
 
 private:
     struct FileTab
@@ -66,6 +82,7 @@ private:
         QString source;
         QString current;
         bool edited = false;
+        QString incomplete;
     };
 
     void buildUi();
@@ -73,6 +90,7 @@ private:
     void addFileTab(const QString &path, const QByteArray &content);
     void updateTitle();
     void updatePlaceholder();
+    void setIncomplete(const QString &reason);
     void onEdited();
     QString currentFile() const;
     QByteArray fileContent(const FileTab &file) const;
@@ -94,12 +112,17 @@ private:
     QString m_placeholderNote;
 
     QString m_source;
+    bool m_streaming = false;
+    QHash<QString, qsizetype> m_streamed; // characters of each file shown so far while streaming
+    QString m_incomplete;
     AppManifest m_manifest;
     QMap<QString, FileTab> m_files;
     bool m_edited = false;
     QString m_lastDir;
 
     QLabel *m_title = nullptr;
+    QFrame *m_banner = nullptr;
+    QLabel *m_bannerText = nullptr;
     QStackedWidget *m_stack = nullptr;
     QLabel *m_placeholder = nullptr;
     QTabWidget *m_tabs = nullptr;

@@ -5,9 +5,13 @@
 #include "deploybar.h"
 #include "desktopintegration.h"
 #include "duration.h"
+#include "generationcontroller.h"
+#include "generationflow.h"
 #include "logpane.h"
 #include "notificationscheduler.h"
 #include "paths.h"
+#include "promptpane.h"
+#include "revisionspanel.h"
 #include "secretstore.h"
 #include "sessionfeed.h"
 #include "sessionfilterproxy.h"
@@ -21,6 +25,7 @@
 #include <QClipboard>
 #include <QCloseEvent>
 #include <QDesktopServices>
+#include <QFile>
 #include <QHeaderView>
 #include <QInputDialog>
 #include <QLabel>
@@ -33,6 +38,7 @@
 #include <QSplitter>
 #include <QStatusBar>
 #include <QTableView>
+#include <QTabWidget>
 #include <QVBoxLayout>
 
 using namespace Qt::StringLiterals;
@@ -55,6 +61,21 @@ QString stageText(DeployStage stage, const QString &detail)
     return detail;
 }
 
+// What "Ask Claude to fix it" sends after a failed deploy: the failure and the end of the app's log.
+QString deployFailureReport(const Session &session)
+{
+    QString report = u"SpawnAI could not run the app: %1"_s.arg(session.failureMessage);
+    QFile log(Paths::logPath(session.id));
+    if (log.open(QIODevice::ReadOnly)) {
+        constexpr qint64 kTail = 4000;
+        log.seek(std::max<qint64>(0, log.size() - kTail));
+        const QString tail = QString::fromUtf8(log.readAll()).trimmed();
+        if (!tail.isEmpty())
+            report += u"\n\nThe end of what the app printed:\n"_s + tail;
+    }
+    return report;
+}
+
 bool isLive(const Session &session)
 {
     return session.state == SessionState::Running || session.state == SessionState::Expiring;
@@ -70,11 +91,14 @@ MainWindow::MainWindow(AppCore &core, QWidget *parent)
     , m_model(new SessionTableModel(core.pricing(), this))
     , m_proxy(new SessionFilterProxy(this))
     , m_appPane(new AppPane(Paths::dataDir() + u"/draft.json"_s, this))
+    , m_promptPane(new PromptPane(this))
+    , m_generation(new GenerationController(core.store(), core.pricing(), core.settings(), *m_secrets, this))
     , m_deployBar(new DeployBar(core.pricing(), this))
     , m_view(new SessionTableView(this))
     , m_search(new QLineEdit(this))
     , m_log(new LogPane(this))
-    , m_logTitle(new QLabel(tr("Log"), this))
+    , m_revisions(new RevisionsPanel(core.store(), this))
+    , m_bottomTabs(new QTabWidget(this))
     , m_status(new QLabel(this))
     , m_desktop(new DesktopIntegration(this))
     , m_scheduler(new NotificationScheduler(this))
@@ -116,9 +140,9 @@ MainWindow::MainWindow(AppCore &core, QWidget *parent)
                                                      QHeaderView::Stretch);
     const int em = m_view->fontMetrics().averageCharWidth();
     const QList<std::pair<SessionTableModel::Column, int>> widths = {
-        {SessionTableModel::Column::Name, 22},   {SessionTableModel::Column::Provider, 9},
-        {SessionTableModel::Column::Status, 24}, {SessionTableModel::Column::TimeLeft, 12},
-        {SessionTableModel::Column::Cost, 8},    {SessionTableModel::Column::ExpiresAt, 11}};
+        {SessionTableModel::Column::Name, 22},   {SessionTableModel::Column::Provider, 10},
+        {SessionTableModel::Column::Status, 22}, {SessionTableModel::Column::TimeLeft, 12},
+        {SessionTableModel::Column::Cost, 10},   {SessionTableModel::Column::ExpiresAt, 12}};
     for (const auto &[column, chars] : widths)
         m_view->setColumnWidth(int(column), chars * em);
 
@@ -145,16 +169,16 @@ MainWindow::MainWindow(AppCore &core, QWidget *parent)
     sessionsLayout->addLayout(filterRow);
     sessionsLayout->addWidget(m_view);
 
-    auto *logBox = new QWidget(this);
-    auto *logLayout = new QVBoxLayout(logBox);
-    logLayout->setContentsMargins(0, 0, 0, 0);
-    logLayout->addWidget(m_logTitle);
-    logLayout->addWidget(m_log);
     m_log->setPlaceholderText(tr("Select a session to see what its app prints."));
+
+    m_bottomTabs->setObjectName(u"bottomTabs"_s);
+    m_bottomTabs->setDocumentMode(true);
+    m_bottomTabs->addTab(m_log, tr("&Log"));
+    m_bottomTabs->addTab(m_revisions, tr("&Revisions"));
 
     auto *right = new QSplitter(Qt::Vertical, this);
     right->addWidget(sessionsBox);
-    right->addWidget(logBox);
+    right->addWidget(m_bottomTabs);
     right->setStretchFactor(0, 3);
     right->setStretchFactor(1, 2);
 
@@ -164,8 +188,15 @@ MainWindow::MainWindow(AppCore &core, QWidget *parent)
     appLayout->addWidget(m_appPane, 1);
     appLayout->addWidget(m_deployBar);
 
+    auto *left = new QSplitter(Qt::Vertical, this);
+    left->addWidget(m_promptPane);
+    left->addWidget(appBox);
+    left->setStretchFactor(0, 0);
+    left->setStretchFactor(1, 1);
+    left->setChildrenCollapsible(false);
+
     auto *main = new QSplitter(Qt::Horizontal, this);
-    main->addWidget(appBox);
+    main->addWidget(left);
     main->addWidget(right);
     main->setStretchFactor(0, 4);
     main->setStretchFactor(1, 5);
@@ -177,6 +208,18 @@ MainWindow::MainWindow(AppCore &core, QWidget *parent)
 
     buildSessionActions();
     buildMenus();
+
+    m_flow = new GenerationFlow(*m_generation, *m_promptPane, *m_appPane, m_core.store(), this);
+    connect(m_flow, &GenerationFlow::deployRequested, this, &MainWindow::deployGenerated);
+    connect(m_flow, &GenerationFlow::statusMessage, this,
+            [this](const QString &text) { statusBar()->showMessage(text, 5000); });
+    connect(m_flow, &GenerationFlow::revisionProduced, this,
+            [this](const QString &revisionId) { m_revisions->showHistory(revisionId); });
+    connect(m_revisions, &RevisionsPanel::restoreRequested, this,
+            [this](const QString &revisionId) { loadRevision(revisionId, u"revision:"_s + revisionId); });
+    m_promptPane->setHasApp(!m_appPane->isEmpty());
+    m_promptPane->setFocus(); // a new window starts where an app starts: the prompt
+    m_flow->updateEstimate();
 
     connect(m_deployBar, &DeployBar::deployRequested, this, &MainWindow::deploy);
     connect(m_appPane, &AppPane::statusMessage, this,
@@ -338,24 +381,40 @@ void MainWindow::buildMenus()
 
 void MainWindow::deploy()
 {
-    const AppBundle bundle = m_appPane->bundle();
     if (m_appPane->isEmpty()) {
         QMessageBox::information(
             this, tr("Nothing to deploy"),
-            tr("Open a folder or an HTML file, or start from an example (File → Examples)."));
+            tr("Describe an app and generate it, open a folder or an HTML file, or start "
+               "from an example (File → Examples)."));
+        return;
+    }
+    if (m_appPane->isStreaming()) {
+        QMessageBox::information(
+            this, tr("Not finished yet"),
+            tr("Claude is still writing this app. Deploy it once the answer is complete."));
+        return;
+    }
+    if (const QString incomplete = m_appPane->incompleteReason(); !incomplete.isEmpty()) {
+        QMessageBox::warning(this, tr("Cannot deploy an incomplete answer"),
+                             tr("%1\n\nAsk Claude to fix it, retry, or choose “Use as is” above the files if "
+                                "you mean to finish them yourself.")
+                                 .arg(incomplete));
         return;
     }
     DeployOptions options;
     options.provider = m_deployBar->provider();
     options.size = m_deployBar->size();
     options.ttlSeconds = m_deployBar->lifetimeSeconds();
-    auto id = m_core.controller().deploy(bundle, options);
+    options.generationCostUsd = m_flow->takeUnbilledCost();
+    auto id = m_core.controller().deploy(m_appPane->bundle(), options);
     if (!id) {
-        // The code stays in the editor; the message says what to change.
+        // The code stays in the editor (and its cost with it); the message says what to change.
+        m_flow->takeUnbilledCost();
         QMessageBox::warning(this, tr("Cannot deploy"), id.error());
         return;
     }
     m_deployingId = *id;
+    m_appSessionId = *id;
     m_deployBar->setDeployEnabled(false);
     m_deployBar->showProgress(tr("Deploying…"));
 }
@@ -381,9 +440,14 @@ void MainWindow::onSessionChanged(const Session &session)
             if (m_core.settings().openBrowserOnDeploy())
                 QDesktopServices::openUrl(session.url);
         } else if (session.state == SessionState::Failed) {
-            QMessageBox::warning(this, tr("Deploy failed"),
-                                 tr("%1\n\nThe code is still in the editor: fix it and deploy again.")
-                                     .arg(session.failureMessage));
+            // Claude may be able to fix what broke: the failure and the end of the app's log go back to it.
+            m_flow->offerFix(tr("The deploy failed: %1").arg(session.failureMessage),
+                             deployFailureReport(session));
+            QMessageBox::warning(
+                this, tr("Deploy failed"),
+                tr("%1\n\nThe code is still in the editor: fix it, or ask Claude to fix it, and "
+                   "deploy again.")
+                    .arg(session.failureMessage));
         }
     }
     updateActions();
@@ -443,12 +507,14 @@ void MainWindow::onSelectionChanged()
     updateActions();
     const auto session = selectedSession();
     if (!session) {
-        m_logTitle->setText(tr("Log"));
+        m_bottomTabs->setTabText(0, tr("&Log"));
         m_log->stop();
         m_log->clear();
         return;
     }
-    m_logTitle->setText(tr("Log of %1").arg(session->name));
+    m_bottomTabs->setTabText(0, tr("&Log of %1").arg(session->name));
+    if (!session->revisionId.isEmpty())
+        m_revisions->showHistory(session->revisionId);
     m_log->follow(Paths::logPath(session->id), tr("%1 has not printed anything.").arg(session->name));
 }
 
@@ -536,25 +602,57 @@ void MainWindow::redeploy()
         QMessageBox::warning(this, tr("Cannot redeploy"), id.error());
 }
 
+void MainWindow::deployGenerated()
+{
+    const auto session = m_core.controller().ownedSession(m_appSessionId);
+    if (!m_flow->lastWasRefine() || !session || !isLive(*session)) {
+        deploy();
+        return;
+    }
+    // The refined app replaces the running one: same URL, the lifetime runs on.
+    const double cost = m_flow->takeUnbilledCost();
+    if (auto updated = m_core.controller().redeploy(session->id, m_appPane->bundle(), cost); !updated) {
+        QMessageBox::warning(this, tr("Cannot update %1").arg(session->name), updated.error());
+        return;
+    }
+    m_deployingId = session->id;
+    m_deployBar->setDeployEnabled(false);
+    m_deployBar->showProgress(tr("Updating %1 in place…").arg(session->name));
+}
+
 void MainWindow::showFiles()
 {
     const auto session = selectedSession();
     if (!session)
         return;
-    auto bundle = m_core.store().revision(session->revisionId);
+    loadRevision(session->revisionId, u"session:"_s + session->id);
+    m_appSessionId = session->id;
+    statusBar()->showMessage(tr("Showing the files %1 ran").arg(session->name), 5000);
+}
+
+void MainWindow::loadRevision(const QString &revisionId, const QString &source)
+{
+    if (m_generation->isRunning()) {
+        QMessageBox::information(
+            this, tr("Claude is writing"),
+            tr("Claude is still writing an app into the editor. Stop it or let it finish "
+               "first."));
+        return;
+    }
+    auto bundle = m_core.store().revision(revisionId);
     if (!bundle) {
         QMessageBox::warning(this, tr("Cannot show the files"), bundle.error());
         return;
     }
     // What is in the editor now is kept as a revision first: nothing the user wrote is lost.
-    if (!m_appPane->isEmpty()) {
+    if (!m_appPane->isEmpty() && !m_appPane->isStreaming()) {
         if (auto saved = m_core.store().saveRevision(m_appPane->bundle()); !saved) {
             QMessageBox::warning(this, tr("Cannot show the files"), saved.error());
             return;
         }
     }
-    m_appPane->setBundle(*bundle, u"session:"_s + session->id);
-    statusBar()->showMessage(tr("Showing the files %1 ran").arg(session->name), 5000);
+    m_appPane->setBundle(*bundle, source);
+    m_revisions->showHistory(revisionId);
 }
 
 void MainWindow::removeFromHistory()

@@ -11,6 +11,11 @@ class AppCore;
 class AppPane;
 class DeployBar;
 class DesktopIntegration;
+class GenerationController;
+class GenerationFlow;
+class PromptPane;
+class QTabWidget;
+class RevisionsPanel;
 class LogPane;
 class NotificationScheduler;
 class QLabel;
@@ -67,7 +72,11 @@ private:
     void extendCustom();
     void stop(const QString &sessionId);
     void redeploy();
+    // Generate & Deploy: a refine of the app a running session runs goes onto that session in place.
+    void deployGenerated();
     void showFiles();
+    // Loads a stored revision into the editor; what the editor held is kept as a revision first.
+    void loadRevision(const QString &revisionId, const QString &source);
     void removeFromHistory();
     void openSettings();
     void applySettings();
@@ -80,17 +89,22 @@ private:
     SessionTableModel *m_model = nullptr;
     SessionFilterProxy *m_proxy = nullptr;
     AppPane *m_appPane = nullptr;
+    PromptPane *m_promptPane = nullptr;
+    GenerationController *m_generation = nullptr;
+    GenerationFlow *m_flow = nullptr;
     DeployBar *m_deployBar = nullptr;
     QTableView *m_view = nullptr;
     QLineEdit *m_search = nullptr;
     LogPane *m_log = nullptr;
-    QLabel *m_logTitle = nullptr;
+    RevisionsPanel *m_revisions = nullptr;
+    QTabWidget *m_bottomTabs = nullptr;
     QLabel *m_status = nullptr;
     DesktopIntegration *m_desktop = nullptr;
     NotificationScheduler *m_scheduler = nullptr;
     QTimer m_ticker;
     CostMeter m_meter;
-    QString m_deployingId; // the deploy started from the deploy bar, whose stages the bar shows
+    QString m_deployingId;  // the deploy started from the deploy bar, whose stages the bar shows
+    QString m_appSessionId; // the session last deployed from (or shown in) the editor: a refine updates it
     bool m_quitting = false;
     bool m_trayHintShown = false;
 

@@ -1,5 +1,6 @@
 #include "settingsdialog.h"
 
+#include "claudekeycheck.h"
 #include "duration.h"
 #include "secretstore.h"
 #include "theme.h"
@@ -17,6 +18,7 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QMessageBox>
+#include <QNetworkAccessManager>
 #include <QPushButton>
 #include <QRadioButton>
 #include <QStyle>
@@ -499,9 +501,24 @@ void SettingsDialog::testKey(int row)
             setKeysMessage(result.message, true);
             return;
         }
-        // Only the stored copy can be checked today: asking the provider needs its adapter (its cheapest
+        const KeyRow &keyRow = m_keyRows[size_t(row)];
+        if (keyRow.provider == u"anthropic"_s) {
+            // Stored and readable; now ask Anthropic itself.
+            setRowBusy(row, tr("Asking Anthropic…"));
+            ClaudeConfig config = m_settings.claudeConfig();
+            config.apiKey = result.secret;
+            if (!m_network)
+                m_network = new QNetworkAccessManager(this);
+            ClaudeKeyCheck::start(
+                *m_network, config, this, [this, row, result](const ClaudeModelsResult &check) {
+                    showKeyResult(row, result);
+                    setKeysMessage(ClaudeKeyCheck::summary(check, m_settings.claudeModel()), !check.ok());
+                });
+            return;
+        }
+        // Only the stored copy can be checked: asking the provider needs its adapter (its cheapest
         // authenticated call), and this version has none. Say so rather than imply the key works.
-        const QString vendor = name.section(u" ("_s, 0, 0); // "Anthropic (Claude)" → "Anthropic"
+        const QString vendor = name.section(u" ("_s, 0, 0);
         setKeysMessage(tr("The %1 key is stored in the system keychain and can be read (%2 characters). "
                           "Whether %3 accepts it cannot be checked yet: this version of SpawnAI does not "
                           "talk to %3.")

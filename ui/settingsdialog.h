@@ -17,6 +17,7 @@ class QDialogButtonBox;
 class QFrame;
 class QGridLayout;
 class QLabel;
+class QNetworkAccessManager;
 class QLineEdit;
 class QPushButton;
 class QTabWidget;
@@ -113,6 +114,7 @@ private:
     void onUnsandboxedClicked(bool checked);
 
     AppSettings &m_settings;
+    QNetworkAccessManager *m_network = nullptr; // for asking Anthropic whether it accepts the key
     SecretStore &m_secrets;
     ProviderChoices m_providerChoices;
 

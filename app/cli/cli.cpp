@@ -4,6 +4,7 @@
 #include "configcommand.h"
 #include "console.h"
 #include "deploycommand.h"
+#include "generatecommand.h"
 #include "keycommand.h"
 #include "listcommand.h"
 #include "logscommand.h"
@@ -33,6 +34,7 @@ const QList<CommandEntry> &commands()
 {
     static const QList<CommandEntry> all = {
         {u"deploy"_s, [](AppCore &core) -> CliCommand * { return new DeployCommand(core); }},
+        {u"generate"_s, [](AppCore &core) -> CliCommand * { return new GenerateCommand(core); }},
         {u"list"_s, [](AppCore &core) -> CliCommand * { return new ListCommand(core); }},
         {u"stop"_s, [](AppCore &core) -> CliCommand * { return new StopCommand(core); }},
         {u"logs"_s, [](AppCore &core) -> CliCommand * { return new LogsCommand(core); }},
@@ -60,6 +62,10 @@ QString helpText()
         "  deploy PATH [--ttl 2h] [--name NAME] [--port N] [--open] [--provider local]\n"
         "                        Deploy a folder or an .html file; print its URL once it answers; keep it\n"
         "                        running until its lifetime ends or Ctrl-C, then destroy it.\n"
+        "  generate PROMPT [--out DIR] [--from DIR] [--deploy [--provider P] [--ttl T] [--open]]\n"
+        "                        Ask Claude to write the app PROMPT describes (or to change the app in\n"
+        "                        --from); write it to DIR; with --deploy, run it as deploy does.\n"
+        "                        --models lists the Claude models your key can use.\n"
         "  list [--json] [--active]\n"
         "                        Sessions with status, URL, time left and cost.\n"
         "  stop ID               Stop a session (ID or a unique prefix of it).\n"

@@ -102,6 +102,7 @@ void DeployCommand::start(const QStringList &arguments)
         options.hostPort = quint16(port);
     }
     m_open = parser.isSet(openOption);
+    options.generationCostUsd = m_generationCostUsd;
 
     const QString path = operands(parser).constFirst();
     auto bundle = BundleFolder::load(path);

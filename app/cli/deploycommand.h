@@ -17,6 +17,8 @@ class DeployCommand final : public CliCommand
 public:
     explicit DeployCommand(AppCore &core, QObject *parent = nullptr);
     void start(const QStringList &arguments) override;
+    // What generating the app cost (spawnai generate --deploy): counted in the session's cost.
+    void setGenerationCost(double usd) { m_generationCostUsd = usd; }
 
 private:
     void onSessionChanged(const Session &session);
@@ -33,4 +35,5 @@ private:
     QTimer m_ticker;
     CostMeter m_meter;
     qint64 m_lastNotice = -1;
+    double m_generationCostUsd = 0;
 };

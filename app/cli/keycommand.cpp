@@ -1,7 +1,11 @@
 #include "keycommand.h"
 
+#include "appsettings.h"
+#include "claudekeycheck.h"
 #include "console.h"
 #include "secretstore.h"
+
+#include <QNetworkAccessManager>
 
 using namespace Qt::StringLiterals;
 
@@ -81,6 +85,18 @@ void KeyCommand::test(const QString &provider)
         Console::out(tr("A %1 key is stored in the system keychain and can be read (%n character(s)).",
                         nullptr, int(result.secret.size()))
                          .arg(provider));
+        if (provider == u"anthropic"_s) {
+            const AppSettings settings;
+            ClaudeConfig config = settings.claudeConfig();
+            config.apiKey = result.secret;
+            ClaudeKeyCheck::start(*new QNetworkAccessManager(this), config, this,
+                                  [this, model = settings.claudeModel()](const ClaudeModelsResult &check) {
+                                      (check.ok() ? Console::out(ClaudeKeyCheck::summary(check, model))
+                                                  : Console::error(ClaudeKeyCheck::summary(check, model)));
+                                      finish(check.ok() ? Success : Failure);
+                                  });
+            return;
+        }
         // Whether the provider accepts it is checked by its adapter, which calls its cheapest authenticated
         // endpoint; SpawnAI has no adapter for this provider yet.
         Console::err(

@@ -98,6 +98,7 @@ void ListCommand::print()
                 {u"seconds_left"_s, s.isActive() ? s.secondsLeft(now) : 0},
                 {u"ttl_seconds"_s, s.ttlSeconds},
                 {u"cost_usd"_s, CostMeter::accruedAt(s, now, m_core.pricing().minimumCharge(s.provider))},
+                {u"generation_cost_usd"_s, s.generationCostUsd},
                 {u"rate_per_second_usd"_s, s.ratePerSecond},
                 {u"unsandboxed"_s, s.unsandboxed},
                 {u"revision"_s, s.revisionId},
