@@ -202,8 +202,6 @@ void GenerationController::flushPreview()
 void GenerationController::onFinished(const ClaudeResult &result)
 {
     m_previewTimer.stop();
-    flushPreview();
-
     GenerationOutcome outcome;
     outcome.failure = result.failure;
     outcome.commentary = result.text();
@@ -226,6 +224,9 @@ void GenerationController::onFinished(const ClaudeResult &result)
         outcome.message = result.message;
     else
         judge(result, outcome);
+    // A good answer replaces the preview whole; only a failed one keeps the preview, brought up to date.
+    if (!outcome.ok)
+        flushPreview();
 
     record.revisionId = outcome.revisionId;
     record.failure = outcome.ok ? QString() : outcome.message;

@@ -213,8 +213,9 @@ MainWindow::MainWindow(AppCore &core, QWidget *parent)
     connect(m_flow, &GenerationFlow::deployRequested, this, &MainWindow::deployGenerated);
     connect(m_flow, &GenerationFlow::statusMessage, this,
             [this](const QString &text) { statusBar()->showMessage(text, 5000); });
-    connect(m_flow, &GenerationFlow::revisionProduced, this,
-            [this](const QString &revisionId) { m_revisions->showHistory(revisionId); });
+    // Queued: the history (and its diff) is worked out after the new app is on screen, not in the same go.
+    connect(m_flow, &GenerationFlow::revisionProduced, m_revisions, &RevisionsPanel::showHistory,
+            Qt::QueuedConnection);
     connect(m_revisions, &RevisionsPanel::restoreRequested, this,
             [this](const QString &revisionId) { loadRevision(revisionId, u"revision:"_s + revisionId); });
     m_promptPane->setHasApp(!m_appPane->isEmpty());

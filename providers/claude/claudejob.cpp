@@ -20,6 +20,9 @@ namespace {
 
 // An error body is a small JSON object; whatever a broken proxy sends beyond this is not read.
 constexpr qsizetype kMaxErrorBodyBytes = 1024 * 1024;
+// The most body handed on per event-loop pass: a stream arriving at full speed is worked through in slices,
+// so the thread (the UI's) gets back to its other events every few milliseconds.
+constexpr qint64 kSliceBytes = 16 * 1024;
 // Waits beyond a year are nonsense; the bound keeps the arithmetic in range.
 constexpr qint64 kMaxRetryAfterMs = 365LL * 24 * 3600 * 1000;
 
@@ -222,7 +225,27 @@ void ClaudeJob::onReadyRead()
     if (!m_reply || !takeHeaders())
         return;
     m_watchdog.start(m_config.idleTimeout);
-    consume(m_reply->readAll());
+    consumeSlice();
+}
+
+bool ClaudeJob::consumeSlice()
+{
+    consume(m_reply->read(kSliceBytes));
+    if (!m_reply || m_reply->bytesAvailable() == 0)
+        return true;
+    // readyRead is not emitted again for bytes already buffered: come back for them.
+    if (!m_slicePending) {
+        m_slicePending = true;
+        QMetaObject::invokeMethod(
+            this,
+            [this] {
+                m_slicePending = false;
+                if (m_reply && consumeSlice() && m_reply && m_reply->isFinished())
+                    onReplyFinished(); // it came while slices were left; it ends the attempt now
+            },
+            Qt::QueuedConnection);
+    }
+    return false;
 }
 
 void ClaudeJob::consume(const QByteArray &bytes)
@@ -244,8 +267,8 @@ void ClaudeJob::onReplyFinished()
     if (!reply)
         return;
     takeHeaders();
-    if (m_phase == Phase::Receiving && reply->bytesAvailable() > 0)
-        consume(reply->readAll());
+    if (m_phase == Phase::Receiving && reply->bytesAvailable() > 0 && !consumeSlice())
+        return; // the rest first, then this again (from consumeSlice)
     if (m_reply != reply)
         return; // the subclass finished or failed on the last bytes
 

@@ -124,6 +124,8 @@ private:
     void onWatchdog();
     bool takeHeaders();
     void consume(const QByteArray &bytes);
+    // Hands on at most one slice of the buffered body; false when more is left (it continues later).
+    bool consumeSlice();
     void httpFailure();
     void dropReply();
     void finish(const ClaudeOutcome &outcome);
@@ -136,6 +138,7 @@ private:
     Phase m_phase = Phase::Idle;
     bool m_started = false;
     bool m_finished = false;
+    bool m_slicePending = false; // a consumeSlice() continuation is queued
     int m_attempts = 0;
     int m_retriesTaken = 0; // of the current logical request
     int m_status = 0;       // of the current attempt
