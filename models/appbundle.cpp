@@ -14,15 +14,6 @@ QString tr(const char *text)
     return QCoreApplication::translate("AppBundle", text);
 }
 
-QString formatBytes(qint64 bytes)
-{
-    if (bytes >= 1024 * 1024)
-        return u"%1 MB"_s.arg(double(bytes) / (1024.0 * 1024.0), 0, 'f', 1);
-    if (bytes >= 1024)
-        return u"%1 KB"_s.arg(double(bytes) / 1024.0, 0, 'f', 1);
-    return u"%1 bytes"_s.arg(bytes);
-}
-
 // The offset of the first byte that breaks UTF-8 (RFC 3629: no overlongs, no surrogates), or -1.
 qsizetype firstInvalidUtf8(const QByteArray &data)
 {
@@ -200,7 +191,7 @@ Result<void> AppBundle::validate() const
         const qint64 size = it.value().size();
         if (size > kMaxFileBytes)
             return Error{tr("%1 is %2; an app file may be at most %3.")
-                             .arg(it.key(), formatBytes(size), formatBytes(kMaxFileBytes))};
+                             .arg(it.key(), formatSize(size), formatSize(kMaxFileBytes))};
         total += size;
         if (!isBinaryPath(it.key())) {
             const qsizetype bad = firstInvalidUtf8(it.value());
@@ -213,7 +204,7 @@ Result<void> AppBundle::validate() const
     }
     if (total > kMaxTotalBytes)
         return Error{tr("The app is %1 in all; at most %2 can be deployed.")
-                         .arg(formatBytes(total), formatBytes(kMaxTotalBytes))};
+                         .arg(formatSize(total), formatSize(kMaxTotalBytes))};
     if (manifest.port < 1 || manifest.port > 65535)
         return Error{tr("The app's port %1 is not between 1 and 65535.").arg(manifest.port)};
 
@@ -274,4 +265,13 @@ Result<AppManifest> AppBundle::inferManifest(const QMap<QString, QByteArray> &fi
     return Error{tr("No entry point: add index.html (a static site), app.py (Python) or server.js (Node), "
                     "or a spawnai.json manifest. Found: %1.")
                      .arg(found.join(u", "_s))};
+}
+
+QString AppBundle::formatSize(qint64 bytes)
+{
+    if (bytes >= 1024 * 1024)
+        return u"%1 MB"_s.arg(double(bytes) / (1024.0 * 1024.0), 0, 'f', 1);
+    if (bytes >= 1024)
+        return u"%1 KB"_s.arg(double(bytes) / 1024.0, 0, 'f', 1);
+    return u"%1 bytes"_s.arg(bytes);
 }

@@ -51,4 +51,6 @@ struct AppBundle
     static Result<void> checkPath(const QString &path);
     // Files SpawnAI does not require to be UTF-8 (images, fonts, media, archives).
     static bool isBinaryPath(const QString &path);
+    // "512 bytes", "12.0 KB", "3.4 MB": sizes in messages (English units: they also go to Claude).
+    static QString formatSize(qint64 bytes);
 };

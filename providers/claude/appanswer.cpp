@@ -23,15 +23,6 @@ QString tr(const char *text)
     return QCoreApplication::translate("AppAnswer", text);
 }
 
-QString formatBytes(qint64 bytes)
-{
-    if (bytes >= 1024 * 1024)
-        return u"%1 MB"_s.arg(double(bytes) / (1024.0 * 1024.0), 0, 'f', 1);
-    if (bytes >= 1024)
-        return u"%1 KB"_s.arg(double(bytes) / 1024.0, 0, 'f', 1);
-    return u"%1 bytes"_s.arg(bytes);
-}
-
 QString typeName(const QJsonValue &value)
 {
     switch (value.type()) {
@@ -280,7 +271,7 @@ Result<QJsonObject> parseToolJson(const QByteArray &raw)
 {
     if (raw.size() > kMaxInputBytes)
         return Error{tr("The answer is %1; an app may be at most %2. It was refused without being read.")
-                         .arg(formatBytes(raw.size()), formatBytes(kMaxInputBytes))};
+                         .arg(AppBundle::formatSize(raw.size()), AppBundle::formatSize(kMaxInputBytes))};
     if (raw.trimmed().isEmpty())
         return Error{tr("The answer contains no app: the write_app input is empty.")};
     if (const qsizetype values = roughValueCount(raw); values > kMaxJsonValues)
@@ -388,15 +379,15 @@ Result<AppBundle> fromToolInput(const QJsonObject &input, const std::optional<Ap
         // UTF-8 takes at least one byte per UTF-16 unit: refuse by the character count before converting.
         if (content.size() > AppBundle::kMaxFileBytes)
             return Error{tr("%1 is over %2; an app file may be at most %2.")
-                             .arg(path, formatBytes(AppBundle::kMaxFileBytes))};
+                             .arg(path, AppBundle::formatSize(AppBundle::kMaxFileBytes))};
         if (total + content.size() > AppBundle::kMaxTotalBytes)
             return Error{tr("The app is over %1 in all; at most %1 can be deployed.")
-                             .arg(formatBytes(AppBundle::kMaxTotalBytes))};
+                             .arg(AppBundle::formatSize(AppBundle::kMaxTotalBytes))};
         QByteArray bytes = content.toUtf8();
         total += bytes.size();
         if (total > AppBundle::kMaxTotalBytes)
             return Error{tr("The app is over %1 in all; at most %1 can be deployed.")
-                             .arg(formatBytes(AppBundle::kMaxTotalBytes))};
+                             .arg(AppBundle::formatSize(AppBundle::kMaxTotalBytes))};
 
         if (path == AppBundle::kManifestName) {
             manifestFile = std::move(bytes);

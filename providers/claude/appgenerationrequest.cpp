@@ -56,15 +56,6 @@ QJsonObject textBlock(const QString &text)
     return QJsonObject{{u"type"_s, u"text"_s}, {u"text"_s, text}};
 }
 
-QString formatSize(qint64 bytes)
-{
-    if (bytes >= 1024 * 1024)
-        return u"%1 MB"_s.arg(double(bytes) / (1024.0 * 1024.0), 0, 'f', 1);
-    if (bytes >= 1024)
-        return u"%1 KB"_s.arg(double(bytes) / 1024.0, 0, 'f', 1);
-    return u"%1 bytes"_s.arg(bytes);
-}
-
 // Attribute values: XML entities for the markup characters, numeric references for control characters, so
 // a value never spans lines.
 QString escapeAttribute(const QString &value)
@@ -260,7 +251,8 @@ QString encodeFiles(const AppBundle &app)
     for (auto it = app.files.cbegin(); it != app.files.cend(); ++it) {
         const QString path = escapeAttribute(it.key());
         if (AppBundle::isBinaryPath(it.key())) {
-            text += u"<binary path=\"%1\" size=\"%2\"/>\n"_s.arg(path, formatSize(it.value().size()));
+            text +=
+                u"<binary path=\"%1\" size=\"%2\"/>\n"_s.arg(path, AppBundle::formatSize(it.value().size()));
             continue;
         }
         const QString close = closingName(it.value());
