@@ -16,6 +16,7 @@
 #include <QApplication>
 #include <QCheckBox>
 #include <QClipboard>
+#include <QComboBox>
 #include <QJsonArray>
 #include <QLabel>
 #include <QMessageBox>
@@ -525,6 +526,24 @@ private slots:
         back->click();
         QCOMPARE(m_window->appPane()->bundle().files.value(u"index.html"_s), QByteArray("<h1>mine</h1>\n"));
         QVERIFY(m_window->appPane()->incompleteReason().isEmpty());
+    }
+
+    void theChosenModelWritesTheNextApp()
+    {
+        auto *models = m_window->findChild<QComboBox *>(u"model"_s);
+        QVERIFY(models);
+        QCOMPARE(models->currentText(), u"claude-sonnet-5-5"_s);
+        QVERIFY(models->findText(u"claude-opus-5-5"_s) >= 0); // the priced models are offered
+        models->setCurrentText(u"claude-opus-5-5"_s);
+        emit models->textActivated(models->currentText()); // as a user's choice does
+        QCOMPARE(m_core->settings().claudeModel(), u"claude-opus-5-5"_s);
+
+        m_claude.enqueue({.body = FakeStreams::toolAnswer(u"Opus."_s, appSaying(u"Clock"_s, u"12:00"_s))});
+        generate(u"a clock"_s, false, false);
+        QTRY_COMPARE_WITH_TIMEOUT(m_claude.requests().size(), 1, 15'000);
+        QCOMPARE(m_claude.requests().constFirst().json.value(u"model"_s).toString(), u"claude-opus-5-5"_s);
+        QTRY_VERIFY_WITH_TIMEOUT(m_window->appPane()->source().startsWith(u"revision:"_s), 15'000);
+        QVERIFY(m_core->settings().setValue(u"anthropic.model"_s, u"claude-sonnet-5-5"_s).ok());
     }
 };
 

@@ -20,6 +20,7 @@
 #include <QMenu>
 #include <QMessageBox>
 #include <QSaveFile>
+#include <QScrollBar>
 #include <QStackedWidget>
 #include <QTabWidget>
 #include <QTextCursor>
@@ -261,8 +262,11 @@ void AppPane::streamFile(const QString &path, const QString &contentSoFar)
     cursor.movePosition(QTextCursor::End);
     cursor.insertText(contentSoFar.mid(shown));
     m_streamed.insert(path, contentSoFar.size());
-    if (m_tabs->currentWidget() == editor)
-        editor->moveCursor(QTextCursor::End); // keeps the line being written in view
+    if (m_tabs->currentWidget() == editor) {
+        // Follow the line being written down the file, but keep the view at the left margin.
+        editor->moveCursor(QTextCursor::End);
+        editor->horizontalScrollBar()->setValue(0);
+    }
 }
 
 void AppPane::setStreamTitle(const QString &title)

@@ -219,6 +219,12 @@ MainWindow::MainWindow(AppCore &core, QWidget *parent)
     connect(m_revisions, &RevisionsPanel::restoreRequested, this,
             [this](const QString &revisionId) { loadRevision(revisionId, u"revision:"_s + revisionId); });
     m_promptPane->setHasApp(!m_appPane->isEmpty());
+    m_promptPane->setModels(m_core.pricing().models(), m_core.settings().claudeModel());
+    connect(m_promptPane, &PromptPane::modelChosen, this, [this](const QString &id) {
+        if (auto set = m_core.settings().setValue(u"anthropic.model"_s, id); !set)
+            statusBar()->showMessage(set.error(), 5000);
+        m_flow->updateEstimate();
+    });
     m_promptPane->setFocus(); // a new window starts where an app starts: the prompt
     m_flow->updateEstimate();
 

@@ -4,6 +4,7 @@
 #include "theme.h"
 
 #include <QCheckBox>
+#include <QComboBox>
 #include <QEvent>
 #include <QFrame>
 #include <QHBoxLayout>
@@ -83,6 +84,17 @@ PromptPane::PromptPane(QWidget *parent)
     m_stop->setToolTip(tr("Stop Claude; what it wrote so far is kept"));
     connect(m_stop, &QPushButton::clicked, this, &PromptPane::stopRequested);
 
+    m_model = new QComboBox(this);
+    m_model->setObjectName(u"model"_s);
+    m_model->setEditable(true); // a gateway may offer models SpawnAI has no price for
+    m_model->setInsertPolicy(QComboBox::NoInsert);
+    m_model->setToolTip(tr("The Claude model that writes the app (setting anthropic.model)"));
+    m_model->setSizeAdjustPolicy(QComboBox::AdjustToContents);
+    connect(m_model, &QComboBox::textActivated, this, [this](const QString &id) {
+        if (!id.trimmed().isEmpty())
+            emit modelChosen(id.trimmed());
+    });
+
     m_estimate = new QLabel(this);
     m_estimate->setObjectName(u"estimate"_s);
     m_estimate->setTextFormat(Qt::PlainText);
@@ -94,6 +106,7 @@ PromptPane::PromptPane(QWidget *parent)
     buttons->addSpacing(8);
     buttons->addWidget(m_refine);
     buttons->addStretch(1);
+    buttons->addWidget(m_model);
     buttons->addWidget(m_estimate);
 
     m_status = new QLabel(this);
@@ -171,9 +184,24 @@ void PromptPane::setHistory(const QStringList &newestFirst)
     m_historyIndex = -1;
 }
 
+void PromptPane::setModels(const QStringList &ids, const QString &current)
+{
+    const QSignalBlocker blocker(m_model);
+    m_model->clear();
+    m_model->addItems(ids);
+    if (!ids.contains(current))
+        m_model->addItem(current);
+    m_model->setCurrentText(current);
+}
+
+QString PromptPane::model() const
+{
+    return m_model->currentText();
+}
+
 void PromptPane::setEstimate(const QString &model, double usd)
 {
-    m_estimate->setText(usd > 0 ? tr("≈ %1 with %2").arg(formatUsd(usd), model) : model);
+    m_estimate->setText(usd > 0 ? tr("≈ %1").arg(formatUsd(usd)) : tr("no price known for %1").arg(model));
     m_estimate->setToolTip(tr("An estimate: the prompt%1 at about four characters per token, and an answer "
                               "the size of a typical app. The actual tokens and cost replace it when Claude "
                               "is done.")
@@ -242,6 +270,7 @@ void PromptPane::updateButtons()
     m_generateDeploy->setEnabled(!m_busy && hasPrompt);
     m_stop->setVisible(m_busy);
     m_refine->setEnabled(!m_busy);
+    m_model->setEnabled(!m_busy);
     m_fix->setEnabled(!m_busy);
 }
 

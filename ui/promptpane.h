@@ -4,6 +4,7 @@
 #include <QWidget>
 
 class QCheckBox;
+class QComboBox;
 class QFrame;
 class QLabel;
 class QPlainTextEdit;
@@ -29,6 +30,9 @@ public:
     bool refines() const;
     void setHistory(const QStringList &newestFirst);
 
+    // The models to offer (an id can also be typed, for a gateway's own) and the one in use.
+    void setModels(const QStringList &ids, const QString &current);
+    QString model() const;
     // Before: the quote for what the prompt would cost.
     void setEstimate(const QString &model, double usd);
     // During.
@@ -48,6 +52,7 @@ signals:
     void fixRequested();
     void retryRequested();
     void promptEdited(); // debounced, for the quote
+    void modelChosen(const QString &id);
 
 protected:
     bool eventFilter(QObject *watched, QEvent *event) override;
@@ -61,6 +66,7 @@ private:
     QPushButton *m_generate = nullptr;
     QPushButton *m_generateDeploy = nullptr;
     QPushButton *m_stop = nullptr;
+    QComboBox *m_model = nullptr;
     QLabel *m_estimate = nullptr;
     QLabel *m_status = nullptr;
     QTextBrowser *m_commentary = nullptr;
