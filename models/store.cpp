@@ -155,6 +155,10 @@ struct Store::Private
     // Runs `sql`, prepared on first use and cached, with `values` bound in order. On failure the cursor is
     // empty and lastError says why.
     Cursor run(const QString &sql, const QVariantList &values = {});
+    // run(), then every row through `convert`; an error on any row fails the whole read.
+    template<typename T, typename Convert>
+    Result<QList<T>> readRows(const QString &sql, const QVariantList &values, const QString &what,
+                              Convert convert, qsizetype reserve = 0);
     int userVersion();
 
     // One write transaction: BEGIN IMMEDIATE takes the write lock up front (waiting up to the busy timeout
@@ -183,6 +187,24 @@ struct Store::Private
     std::unordered_map<QString, Statement> statements; // nodes never move: a Cursor points into them
     QSqlError lastError;
 };
+
+template<typename T, typename Convert>
+Result<QList<T>> Store::Private::readRows(const QString &sql, const QVariantList &values, const QString &what,
+                                          Convert convert, qsizetype reserve)
+{
+    Cursor q = run(sql, values);
+    if (!q)
+        return readError(what);
+    QList<T> list;
+    list.reserve(reserve);
+    while (q->next())
+        list.append(convert(*q));
+    if (q->lastError().isValid()) {
+        lastError = q->lastError();
+        return readError(what);
+    }
+    return list;
+}
 
 Store::Private::Cursor Store::Private::run(const QString &sql, const QVariantList &values)
 {
@@ -598,20 +620,11 @@ Result<Session> Store::session(const QString &id) const
 
 Result<QList<Session>> Store::sessions() const
 {
-    const QString what = tr("Could not read the sessions.");
     static const QString sql = SessionRow::kSelect + SessionRow::kNewestFirst;
-    Private::Cursor q = d->run(sql);
-    if (!q)
-        return d->readError(what);
-    QList<Session> list;
-    list.reserve(d->lastSessionCount + 16);
-    while (q->next())
-        list.append(SessionRow::toSession(*q));
-    if (q->lastError().isValid()) {
-        d->lastError = q->lastError();
-        return d->readError(what);
-    }
-    d->lastSessionCount = list.size();
+    auto list = d->readRows<Session>(sql, {}, tr("Could not read the sessions."), &SessionRow::toSession,
+                                     d->lastSessionCount + 16);
+    if (list)
+        d->lastSessionCount = list->size();
     return list;
 }
 
@@ -619,18 +632,7 @@ Result<QList<Session>> Store::activeSessions() const
 {
     static const QString sql =
         SessionRow::kSelect + u" WHERE state IN ("_s + activeStatesList() + u")"_s + SessionRow::kNewestFirst;
-    const QString what = tr("Could not read the active sessions.");
-    Private::Cursor q = d->run(sql);
-    if (!q)
-        return d->readError(what);
-    QList<Session> list;
-    while (q->next())
-        list.append(SessionRow::toSession(*q));
-    if (q->lastError().isValid()) {
-        d->lastError = q->lastError();
-        return d->readError(what);
-    }
-    return list;
+    return d->readRows<Session>(sql, {}, tr("Could not read the active sessions."), &SessionRow::toSession);
 }
 
 Result<QString> Store::resolveSessionId(const QString &idOrPrefix) const
@@ -1034,17 +1036,7 @@ Result<QList<Generation>> Store::generationsFor(const QString &revisionId) const
     const QString what = tr("Could not read the generations of code revision %1.").arg(revisionId);
     static const QString sql =
         u"SELECT "_s + kGenerationColumns + u" FROM generations WHERE revision_id = ? ORDER BY id"_s;
-    Private::Cursor q = d->run(sql, {revisionId});
-    if (!q)
-        return d->readError(what);
-    QList<Generation> list;
-    while (q->next())
-        list.append(toGeneration(*q));
-    if (q->lastError().isValid()) {
-        d->lastError = q->lastError();
-        return d->readError(what);
-    }
-    return list;
+    return d->readRows<Generation>(sql, {revisionId}, what, &toGeneration);
 }
 
 Result<QList<Generation>> Store::recentGenerations(int limit) const
@@ -1052,17 +1044,7 @@ Result<QList<Generation>> Store::recentGenerations(int limit) const
     const QString what = tr("Could not read the recent generations.");
     static const QString sql =
         u"SELECT "_s + kGenerationColumns + u" FROM generations ORDER BY created_at DESC, id DESC LIMIT ?"_s;
-    Private::Cursor q = d->run(sql, {std::max(0, limit)});
-    if (!q)
-        return d->readError(what);
-    QList<Generation> list;
-    while (q->next())
-        list.append(toGeneration(*q));
-    if (q->lastError().isValid()) {
-        d->lastError = q->lastError();
-        return d->readError(what);
-    }
-    return list;
+    return d->readRows<Generation>(sql, {std::max(0, limit)}, what, &toGeneration);
 }
 
 // --- prompt history

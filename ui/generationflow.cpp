@@ -71,11 +71,6 @@ GenerationFlow::GenerationFlow(GenerationController &controller, PromptPane &pro
     refreshHistory();
 }
 
-double GenerationFlow::takeUnbilledCost()
-{
-    return std::exchange(m_unbilledUsd, 0.0);
-}
-
 void GenerationFlow::offerFix(const QString &message, const QString &fixMessage)
 {
     m_fixRequest = GenerationRequest{};

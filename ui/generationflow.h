@@ -21,9 +21,10 @@ public:
     GenerationFlow(GenerationController &controller, PromptPane &prompt, AppPane &app, Store &store,
                    QObject *parent);
 
-    // What generating the app now in the editor cost and no session has been charged for yet; reading it
-    // hands it over to the session being deployed.
-    double takeUnbilledCost();
+    // What generating the app now in the editor cost and no session has been charged for yet. Once a
+    // session has taken it over (its deploy started), costCharged() clears it.
+    double unbilledCost() const { return m_unbilledUsd; }
+    void costCharged() { m_unbilledUsd = 0; }
     // Offers "Ask Claude to fix it" for a problem found after generation (the app failed to start).
     void offerFix(const QString &message, const QString &fixMessage);
     // Whether the last generation changed the app that was in the editor (rather than starting a new one).

@@ -412,14 +412,14 @@ void MainWindow::deploy()
     options.provider = m_deployBar->provider();
     options.size = m_deployBar->size();
     options.ttlSeconds = m_deployBar->lifetimeSeconds();
-    options.generationCostUsd = m_flow->takeUnbilledCost();
+    options.generationCostUsd = m_flow->unbilledCost();
     auto id = m_core.controller().deploy(m_appPane->bundle(), options);
     if (!id) {
         // The code stays in the editor (and its cost with it); the message says what to change.
-        m_flow->takeUnbilledCost();
         QMessageBox::warning(this, tr("Cannot deploy"), id.error());
         return;
     }
+    m_flow->costCharged();
     m_deployingId = *id;
     m_appSessionId = *id;
     m_deployBar->setDeployEnabled(false);
@@ -617,11 +617,12 @@ void MainWindow::deployGenerated()
         return;
     }
     // The refined app replaces the running one: same URL, the lifetime runs on.
-    const double cost = m_flow->takeUnbilledCost();
-    if (auto updated = m_core.controller().redeploy(session->id, m_appPane->bundle(), cost); !updated) {
+    if (auto updated = m_core.controller().redeploy(session->id, m_appPane->bundle(), m_flow->unbilledCost());
+        !updated) {
         QMessageBox::warning(this, tr("Cannot update %1").arg(session->name), updated.error());
         return;
     }
+    m_flow->costCharged();
     m_deployingId = session->id;
     m_deployBar->setDeployEnabled(false);
     m_deployBar->showProgress(tr("Updating %1 in place…").arg(session->name));
