@@ -9,9 +9,14 @@
 
 #include <QObject>
 
+#include <functional>
 #include <memory>
 
+class E2bProvider;
+class FlyProvider;
 class LocalProvider;
+class QNetworkAccessManager;
+class SecretStore;
 
 // The composition root shared by the CLI and the GUI: the store, this process's instance lock, pricing,
 // settings, the providers and the session controller.
@@ -28,8 +33,13 @@ public:
     SessionController &controller() { return *m_controller; }
     const PricingCatalogue &pricing() const { return m_pricing; }
     AppSettings &settings() { return m_settings; }
-    // Hands changed settings to the providers (the sandbox opt-out, the start timeout).
+    // Hands changed settings to the providers (the sandbox opt-out, the start timeout, API addresses).
     void applySettings();
+    // Reads the cloud providers' keys from the keychain and hands them over; `done` runs when every read
+    // answered. A provider without a key stays unusable (Provider::setupProblem() says why).
+    void loadProviderKeys(std::function<void()> done);
+    // One provider's key changed (Settings, `spawnai key`); empty: removed.
+    void setProviderKey(const QString &provider, const QString &key);
 
 private:
     AppCore(std::unique_ptr<Store> store, std::unique_ptr<InstanceLock> instance);
@@ -40,4 +50,8 @@ private:
     AppSettings m_settings;
     SessionController *m_controller = nullptr;
     LocalProvider *m_local = nullptr;
+    E2bProvider *m_e2b = nullptr;
+    FlyProvider *m_fly = nullptr;
+    QNetworkAccessManager *m_network = nullptr;
+    SecretStore *m_secrets = nullptr;
 };

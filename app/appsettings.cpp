@@ -3,6 +3,7 @@
 #include "duration.h"
 
 #include <QCoreApplication>
+#include <QRegularExpression>
 #include <QUrl>
 
 #include <algorithm>
@@ -22,6 +23,13 @@ const QString kTheme = u"appearance.theme"_s;
 const QString kClaudeModel = u"anthropic.model"_s;
 const QString kClaudeBaseUrl = u"anthropic.base-url"_s;
 const QString kClaudeMaxTokens = u"anthropic.max-tokens"_s;
+const QString kE2bPlan = u"e2b.plan"_s;
+const QString kE2bBaseUrl = u"e2b.base-url"_s;
+const QString kE2bDomain = u"e2b.domain"_s;
+const QString kFlyOrg = u"fly.org"_s;
+const QString kFlyRegion = u"fly.region"_s;
+const QString kFlyBaseUrl = u"fly.base-url"_s;
+const QString kFlyDomain = u"fly.domain"_s;
 constexpr int kMinMaxTokens = 1024;
 constexpr int kMaxMaxTokens = 128000; // the largest output any current model allows (anthropic.md §7)
 
@@ -73,6 +81,20 @@ QList<AppSettings::Key> AppSettings::keys()
         {kClaudeMaxTokens,
          tr("The longest answer Claude may write, in tokens (%1–%2).").arg(kMinMaxTokens).arg(kMaxMaxTokens),
          u"32000"_s},
+        {kE2bPlan,
+         tr("Your E2B plan, which caps a sandbox's lifetime: hobby (1 h) or pro (24 h)."), u"hobby"_s},
+        {kE2bBaseUrl, tr("E2B's API (https; http only to this computer). $SPAWNAI_E2B_URL overrides it."),
+         u"https://api.e2b.app"_s},
+        {kE2bDomain,
+         tr("The domain E2B sandboxes answer on (<port>-<id>.<domain>). $SPAWNAI_E2B_DOMAIN overrides it."),
+         u"e2b.app"_s},
+        {kFlyOrg, tr("The Fly.io organisation SpawnAI creates apps in (its slug)."), u"personal"_s},
+        {kFlyRegion, tr("The Fly.io region machines run in (iad, ams, fra, lhr, sjc, nrt, syd, …)."), u"iad"_s},
+        {kFlyBaseUrl,
+         tr("The Fly.io Machines API (https; http only to this computer). $SPAWNAI_FLY_URL overrides it."),
+         u"https://api.machines.dev/v1"_s},
+        {kFlyDomain, tr("The domain Fly.io apps answer on (<app>.<domain>). $SPAWNAI_FLY_DOMAIN overrides it."),
+         u"fly.dev"_s},
     };
 }
 
@@ -110,6 +132,19 @@ Result<void> AppSettings::setValue(const QString &key, const QString &value)
         if (auto ttl = parseDuration(value); !ttl)
             return Error{ttl.error()};
     }
+    if (key == kE2bPlan && value != u"hobby" && value != u"pro")
+        return Error{tr("%1 takes hobby or pro.").arg(key)};
+    if (key == kE2bBaseUrl || key == kE2bDomain || key == kFlyBaseUrl || key == kFlyDomain) {
+        ApiEndpoint endpoint;
+        endpoint.service = key.section(u'.', 0, 0) == u"fly" ? u"Fly.io"_s : u"E2B"_s;
+        const bool isUrl = key == kE2bBaseUrl || key == kFlyBaseUrl;
+        endpoint.baseUrl = QUrl(isUrl ? value : u"https://"_s + value, QUrl::StrictMode);
+        if (const QString problem = endpoint.problem(); !problem.isEmpty())
+            return Error{tr("%1: %2").arg(key, problem)};
+    }
+    static const QRegularExpression slug(u"^[a-z0-9-]+$"_s);
+    if ((key == kFlyOrg || key == kFlyRegion) && !slug.match(value).hasMatch())
+        return Error{tr("%1 takes lower-case letters, digits and dashes.").arg(key)};
     if (key == kClaudeModel && value.trimmed().isEmpty())
         return Error{tr("%1 needs a model id, for example %2.")
                          .arg(key, QString::fromLatin1(ClaudeConfig::kDefaultModel))};
@@ -202,4 +237,27 @@ int AppSettings::claudeMaxTokens() const
 QString AppSettings::fileName() const
 {
     return m_settings->fileName();
+}
+
+E2bOptions AppSettings::e2bOptions() const
+{
+    E2bOptions options = E2bOptions::fromEnvironment();
+    if (qEnvironmentVariableIsEmpty("SPAWNAI_E2B_URL"))
+        options.api.baseUrl = QUrl(value(kE2bBaseUrl));
+    if (qEnvironmentVariableIsEmpty("SPAWNAI_E2B_DOMAIN"))
+        options.domain = value(kE2bDomain);
+    options.plan = value(kE2bPlan) == u"pro" ? E2bPlan::Pro : E2bPlan::Hobby;
+    return options;
+}
+
+FlyOptions AppSettings::flyOptions() const
+{
+    FlyOptions options = FlyOptions::fromEnvironment();
+    if (qEnvironmentVariableIsEmpty("SPAWNAI_FLY_URL"))
+        options.api.baseUrl = QUrl(value(kFlyBaseUrl));
+    if (qEnvironmentVariableIsEmpty("SPAWNAI_FLY_DOMAIN"))
+        options.domain = value(kFlyDomain);
+    options.org = value(kFlyOrg);
+    options.region = value(kFlyRegion);
+    return options;
 }

@@ -1,6 +1,8 @@
 #pragma once
 
 #include "claude/claudeconfig.h"
+#include "e2b/e2bapi.h"
+#include "fly/flyapi.h"
 #include "result.h"
 
 #include <QList>
@@ -40,6 +42,10 @@ public:
     ClaudeConfig claudeConfig() const;
     QString claudeModel() const;
     int claudeMaxTokens() const;
+
+    // Cloud providers: where their APIs are (environment variables override settings) and plan limits.
+    E2bOptions e2bOptions() const;
+    FlyOptions flyOptions() const;
 
     static QList<Key> keys();
     QString value(const QString &key) const;

@@ -1,11 +1,13 @@
 #include "cli/cli.h"
 #include "gui.h"
+#include "http/redactor.h"
 
 #include <QCoreApplication>
 #include <QLoggingCategory>
 
 int main(int argc, char *argv[])
 {
+    Redactor::installMessageHandler(); // keys never reach a log line, whatever logs them
     if (argc <= 1)
         return Gui::run(argc, argv);
 

@@ -1,5 +1,7 @@
 #include "secretstore.h"
 
+#include "http/redactor.h"
+
 #include <qt6keychain/keychain.h>
 
 #include <QCoreApplication>
@@ -349,6 +351,8 @@ void SecretStore::confirmStoreWorks(SecretResult believed, const QPointer<const 
 void SecretStore::deliver(const SecretResult &result, const QPointer<const QObject> &context,
                           const Callback &done) const
 {
+    if (!result.secret.isEmpty())
+        Redactor::addSecret(result.secret); // from now on masked in every log line
     if (context && done)
         done(result);
 }

@@ -19,6 +19,7 @@ namespace {
 
 constexpr int kMaxDestroyBackoffMs = 30'000;
 constexpr auto kStopRequestPoll = 1s;
+constexpr auto kReconcileInterval = 3min;
 
 QDateTime nowUtc()
 {
@@ -39,6 +40,8 @@ SessionController::SessionController(Store &store, const InstanceLock &instance,
     connect(&m_expiryTimer, &QTimer::timeout, this, &SessionController::onExpiryTimer);
     m_pollTimer.setInterval(kStopRequestPoll);
     connect(&m_pollTimer, &QTimer::timeout, this, &SessionController::pollStopRequests);
+    m_reconcileTimer.setInterval(kReconcileInterval);
+    connect(&m_reconcileTimer, &QTimer::timeout, this, &SessionController::reconcile);
 }
 
 SessionController::~SessionController() = default;
@@ -95,6 +98,8 @@ Result<QString> SessionController::deploy(const AppBundle &bundle, const DeployO
     if (!target)
         return Error{tr("Unknown provider \"%1\". Available: %2.")
                          .arg(options.provider, providerKeys().join(u", "_s))};
+    if (const QString problem = target->setupProblem(); !problem.isEmpty())
+        return Error{problem};
     const ProviderCapabilities caps = target->capabilities();
     if (!caps.runtimes.contains(bundle.manifest.runtime))
         return Error{
@@ -287,6 +292,12 @@ void SessionController::onResourceLost(const QString &sessionId, FailureReason r
         return;
     it->failure = reason;
     it->failureMessage = message;
+    if (provider(it->provider)->capabilities().outlivesSpawnAI && !it->resourceId.isEmpty()) {
+        // What is left of it on the provider (a Fly app without its machine) goes too.
+        if (commit(*it, SessionState::Stopping, message))
+            destroyResource(sessionId, SessionState::Failed, message);
+        return;
+    }
     endSession(*it, SessionState::Failed, message);
 }
 
@@ -303,8 +314,10 @@ Result<void> SessionController::stop(const QString &sessionId)
                     .arg(stored->name, stored->state == SessionState::Failed ? tr("failed") : tr("ended"))};
         if (m_instance.isAlive(stored->owner))
             return m_store.requestStop(sessionId); // its owner stops it within a second
-        (void)recoverSession(*stored);             // its owner died: clean up here
-        return {};
+        // Its owner died: clean up here. A running cloud session is adopted first, then stopped below.
+        if (recoverSession(*stored) || !m_owned.contains(sessionId))
+            return {};
+        it = m_owned.find(sessionId);
     }
     Session &session = *it;
     switch (session.state) {
@@ -427,10 +440,11 @@ void SessionController::endSession(Session &session, SessionState endState, cons
         recoveryJobDone();
 }
 
-void SessionController::armDeadline(const QString &sessionId, qint64 msLeft)
+void SessionController::armDeadline(const QString &sessionId, qint64 msLeft, bool reschedule)
 {
     m_deadlines.insert(sessionId, QDeadlineTimer(msLeft, Qt::PreciseTimer));
-    rescheduleExpiryTimer();
+    if (reschedule)
+        rescheduleExpiryTimer();
 }
 
 void SessionController::onExpiryTimer()
@@ -497,7 +511,7 @@ void SessionController::recover()
     auto active = m_store.activeSessions();
     if (active) {
         for (const Session &session : std::as_const(*active)) {
-            if (m_instance.isAlive(session.owner) || !recoverSession(session))
+            if (m_instance.isAlive(session.owner) || !recoverSession(session, false))
                 continue;
             ++m_recoveryJobs;
             ++m_recoveryCleaned;
@@ -506,12 +520,16 @@ void SessionController::recover()
     } else {
         emit storageFailed(active.error());
     }
-    for (Provider *each : std::as_const(m_providers))
-        destroyOrphans(each);
+    rescheduleExpiryTimer(); // once for every adopted session
+    for (Provider *each : std::as_const(m_providers)) {
+        if (each->setupProblem().isEmpty())
+            reconcileProvider(each, true);
+    }
     recoveryJobDone();
+    m_reconcileTimer.start();
 }
 
-bool SessionController::recoverSession(Session session)
+bool SessionController::recoverSession(Session session, bool reschedule)
 {
     Provider *target = provider(session.provider);
     if (!target) {
@@ -529,7 +547,7 @@ bool SessionController::recoverSession(Session session)
         if (!m_store.updateSession(session))
             return false;
         m_owned.insert(session.id, session);
-        armDeadline(session.id, now.msecsTo(session.expiresAt));
+        armDeadline(session.id, now.msecsTo(session.expiresAt), reschedule);
         m_pollTimer.start();
         emit sessionChanged(session);
         return false;
@@ -565,31 +583,167 @@ bool SessionController::recoverSession(Session session)
     return true;
 }
 
-void SessionController::destroyOrphans(Provider *target)
+void SessionController::reconcile()
 {
-    ++m_recoveryJobs;
+    for (Provider *each : std::as_const(m_providers)) {
+        if (each->capabilities().outlivesSpawnAI && each->setupProblem().isEmpty())
+            reconcileProvider(each, false);
+    }
+}
+
+void SessionController::reconcileProvider(Provider *target, bool duringRecovery)
+{
+    if (duringRecovery)
+        ++m_recoveryJobs;
+    const QDateTime listedAt = nowUtc();
     ListJob *job = target->list(m_store.installId());
     connect(job, &ListJob::finished, this,
-            [this, target](const ProviderOutcome &outcome, const QList<RemoteResource> &resources) {
-                if (!outcome.ok())
+            [this, target, duringRecovery, listedAt](const ProviderOutcome &outcome,
+                                                     const QList<RemoteResource> &resources) {
+                if (outcome.ok())
+                    applyListing(target, resources, listedAt, duringRecovery);
+                else
                     qCWarning(lcLifecycle) << "cannot list" << target->capabilities().key << outcome.message;
-                for (const RemoteResource &resource : resources) {
-                    if (m_owned.contains(resource.sessionId))
-                        continue;
-                    auto stored = m_store.session(resource.sessionId);
-                    if (stored && stored->isActive() && m_instance.isAlive(stored->owner))
-                        continue; // another live SpawnAI runs it
-                    qCInfo(lcLifecycle)
-                        << "destroying orphan" << resource.resourceId << "of session" << resource.sessionId;
-                    ++m_recoveryJobs;
-                    ++m_recoveryCleaned;
-                    ProviderJob *destroy = target->destroy(resource.resourceId, resource.sessionId);
-                    connect(destroy, &ProviderJob::finished, this, [this] { recoveryJobDone(); });
-                    destroy->start();
-                }
-                recoveryJobDone();
+                if (duringRecovery)
+                    recoveryJobDone();
             });
     job->start();
+}
+
+void SessionController::applyListing(Provider *target, const QList<RemoteResource> &resources,
+                                     const QDateTime &listedAt, bool duringRecovery)
+{
+    const ProviderCapabilities caps = target->capabilities();
+    const QDateTime now = nowUtc();
+    QSet<QString> listedIds;
+    const auto destroyRemote = [&](const RemoteResource &resource, const char *why) {
+        qCInfo(lcLifecycle) << "destroying" << why << caps.key << resource.resourceId << "of session"
+                            << resource.sessionId;
+        if (duringRecovery) {
+            ++m_recoveryJobs;
+            ++m_recoveryCleaned;
+        }
+        ProviderJob *destroy = target->destroy(resource.resourceId, resource.sessionId);
+        connect(destroy, &ProviderJob::finished, this, [this, duringRecovery](const ProviderOutcome &) {
+            if (duringRecovery)
+                recoveryJobDone();
+        });
+        destroy->start();
+    };
+
+    // One query for every listed session this process does not drive.
+    QStringList unknownIds;
+    for (const RemoteResource &resource : resources) {
+        if (!m_owned.contains(resource.sessionId))
+            unknownIds << resource.sessionId;
+    }
+    QHash<QString, Session> stored;
+    if (auto found = m_store.sessions(unknownIds)) {
+        for (const Session &session : std::as_const(*found))
+            stored.insert(session.id, session);
+    } else {
+        qCWarning(lcLifecycle) << "reconciliation cannot read the store:" << found.error();
+        return; // destroying without knowing what the store holds could kill a live session
+    }
+
+    QList<RemoteResource> orphans;
+    bool adopted = false;
+    for (const RemoteResource &resource : resources) {
+        if (resource.running)
+            listedIds.insert(resource.resourceId);
+        const auto owned = m_owned.constFind(resource.sessionId);
+        if (owned != m_owned.cend()) {
+            // A second resource for a session (Qt resent a create, or a create was retried): not the one the
+            // session runs on. While a deploy runs, the job decides.
+            if (!m_deploys.contains(resource.sessionId) && !owned->resourceId.isEmpty() &&
+                owned->resourceId != resource.resourceId)
+                destroyRemote(resource, "duplicate");
+            continue;
+        }
+        const auto known = stored.constFind(resource.sessionId);
+        if (known != stored.cend()) {
+            if (known->isActive() && m_instance.isAlive(known->owner))
+                continue; // another live SpawnAI runs it
+            if (known->isActive() && !duringRecovery && recoverSession(*known, false))
+                continue; // its owner died since: cleaned up like at startup
+            if (known->isActive() && m_owned.contains(known->id)) {
+                adopted = true;
+                continue; // adopted just now
+            }
+            destroyRemote(resource, "leftover");
+            continue;
+        }
+        // Unknown to the store. In the cloud only what carries this installation's tag is ours to judge (a
+        // Fly app whose machine is gone carries none: it may be another installation's in the same
+        // organisation). Local sandboxes live in this installation's own folder.
+        if (caps.outlivesSpawnAI && resource.installId != m_store.installId())
+            continue;
+        if (!caps.outlivesSpawnAI || (resource.expiresAt.isValid() && resource.expiresAt <= now))
+            destroyRemote(resource, caps.outlivesSpawnAI ? "expired orphan" : "orphan");
+        else
+            orphans << resource;
+    }
+    adopted = adoptOrphans(caps, orphans) || adopted;
+    if (adopted) {
+        rescheduleExpiryTimer();
+        m_pollTimer.start();
+    }
+
+    // A running session whose resource is no longer listed ended on the provider's side.
+    const QList<Session> owned = m_owned.values();
+    for (const Session &session : owned) {
+        if (session.provider != caps.key || m_deploys.contains(session.id) || session.resourceId.isEmpty() ||
+            (session.state != SessionState::Running && session.state != SessionState::Expiring) ||
+            !session.startedAt.isValid() || session.startedAt >= listedAt ||
+            listedIds.contains(session.resourceId))
+            continue;
+        onResourceLost(session.id, FailureReason::SandboxLost,
+                       tr("%1 ended the sandbox by itself (crashed, out of resources, or ended from its "
+                          "dashboard). Deploy the app again to continue.")
+                           .arg(caps.displayName));
+    }
+}
+
+bool SessionController::adoptOrphans(const ProviderCapabilities &caps, const QList<RemoteResource> &resources)
+{
+    // Tagged for this installation but unknown to the store (a store restored from a backup, say): shown as
+    // running sessions, so they count, expire and can be destroyed with one click. One transaction for all.
+    QList<Session> sessions;
+    for (const RemoteResource &resource : resources) {
+        Session session;
+        session.id = QUuid::fromString(resource.sessionId).isNull()
+                         ? QUuid::createUuid().toString(QUuid::WithoutBraces)
+                         : resource.sessionId;
+        session.name =
+            tr("Unknown %1 sandbox %2").arg(caps.displayName.section(u" ("_s, 0, 0), resource.resourceId);
+        session.provider = caps.key;
+        session.size = caps.defaultSize;
+        session.state = SessionState::Running;
+        session.createdAt = nowUtc();
+        session.startedAt = session.createdAt;
+        session.expiresAt = resource.expiresAt.isValid() ? resource.expiresAt
+                                                         : session.createdAt.addSecs(kExpiringLeadSeconds);
+        session.ttlSeconds = session.startedAt.secsTo(session.expiresAt);
+        session.resourceId = resource.resourceId;
+        session.ratePerSecond = m_pricing.rate(caps.pricingKey, caps.defaultSize).value_or(Rate()).perSecond;
+        session.owner = m_instance.id();
+        sessions << session;
+    }
+    if (sessions.isEmpty())
+        return false;
+    if (auto inserted = m_store.insertSessions(
+            sessions, u"orphan"_s, tr("found on %1 with no session in SpawnAI").arg(caps.displayName));
+        !inserted) {
+        emit storageFailed(inserted.error());
+        return false;
+    }
+    for (const Session &session : std::as_const(sessions)) {
+        qCInfo(lcLifecycle) << "orphan" << caps.key << session.resourceId << "shown as session" << session.id;
+        m_owned.insert(session.id, session);
+        armDeadline(session.id, std::max<qint64>(0, nowUtc().msecsTo(session.expiresAt)), false);
+        emit sessionChanged(session);
+    }
+    return true;
 }
 
 void SessionController::recoveryJobDone()

@@ -57,8 +57,13 @@ public:
     Result<void> extend(const QString &sessionId, qint64 seconds);
 
     // Destroys what dead SpawnAI processes left behind: their expired or unadoptable sessions and orphaned
-    // resources. Emits recoveryFinished when every destroy has been answered.
+    // resources. Emits recoveryFinished when every destroy has been answered. Then reconciles every few
+    // minutes.
     void recover();
+    // Lists what each configured cloud provider runs for this installation: adopts what the store knows,
+    // destroys duplicates, leftovers of ended sessions and expired unknown resources, shows unknown ones as
+    // sessions, and fails running sessions whose resource is gone.
+    void reconcile();
 
     // The sessions this process drives, as last committed.
     QList<Session> ownedSessions() const;
@@ -81,13 +86,17 @@ private:
     void destroyResource(const QString &sessionId, SessionState endState, const QString &detail,
                          int attempt = 0);
     void endSession(Session &session, SessionState endState, const QString &detail);
-    void armDeadline(const QString &sessionId, qint64 msLeft);
+    void armDeadline(const QString &sessionId, qint64 msLeft, bool reschedule = true);
     void onExpiryTimer();
     void rescheduleExpiryTimer();
     void pollStopRequests();
     // Adopts a dead owner's session or starts destroying it; true when a destroy was started.
-    bool recoverSession(Session session);
-    void destroyOrphans(Provider *provider);
+    bool recoverSession(Session session, bool reschedule = true);
+    void reconcileProvider(Provider *provider, bool duringRecovery);
+    void applyListing(Provider *provider, const QList<RemoteResource> &resources, const QDateTime &listedAt,
+                      bool duringRecovery);
+    // True when any was adopted (the caller reschedules the expiry timer once).
+    bool adoptOrphans(const ProviderCapabilities &caps, const QList<RemoteResource> &resources);
     void recoveryJobDone();
 
     Store &m_store;
@@ -100,6 +109,7 @@ private:
     QSet<QString> m_recovering;
     QTimer m_expiryTimer;
     QTimer m_pollTimer;
+    QTimer m_reconcileTimer;
     int m_recoveryJobs = 0;
     int m_recoveryCleaned = 0;
 };

@@ -7,9 +7,10 @@
 namespace FailureReasons {
 
 namespace {
-constexpr std::array kNames = {"none",        "invalid-bundle", "invalid-lifetime",   "sandbox-unavailable",
-                               "port-in-use", "app-crashed",    "app-never-answered", "app-exited",
-                               "interrupted", "provider-error", "storage-error",      "cancelled"};
+constexpr std::array kNames = {"none",        "invalid-bundle", "invalid-lifetime",     "sandbox-unavailable",
+                               "port-in-use", "app-crashed",    "app-never-answered",   "app-exited",
+                               "interrupted", "provider-error", "storage-error",        "cancelled",
+                               "bad-key",     "provider-limit", "provider-unavailable", "sandbox-lost"};
 }
 
 QString name(FailureReason reason)
@@ -44,6 +45,14 @@ QString label(FailureReason reason)
         return QCoreApplication::translate("FailureReason", "Storage error");
     case FailureReason::Cancelled:
         return QCoreApplication::translate("FailureReason", "Cancelled");
+    case FailureReason::BadKey:
+        return QCoreApplication::translate("FailureReason", "Key refused");
+    case FailureReason::ProviderLimit:
+        return QCoreApplication::translate("FailureReason", "Provider limit");
+    case FailureReason::ProviderUnavailable:
+        return QCoreApplication::translate("FailureReason", "Provider unavailable");
+    case FailureReason::SandboxLost:
+        return QCoreApplication::translate("FailureReason", "Sandbox ended");
     }
     return {};
 }

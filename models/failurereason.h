@@ -17,8 +17,12 @@ enum class FailureReason {
     AppExited = 7,        // exited while running
     Interrupted = 8,      // SpawnAI stopped during the deploy
     ProviderError = 9,
-    StorageError = 10, // could not write the store (disk full, read-only)
-    Cancelled = 11,    // the user stopped the deploy
+    StorageError = 10,        // could not write the store (disk full, read-only)
+    Cancelled = 11,           // the user stopped the deploy
+    BadKey = 12,              // the provider refused the API key: Settings → Keys
+    ProviderLimit = 13,       // a plan limit or rate limit of the provider
+    ProviderUnavailable = 14, // no answer, a timeout, no capacity or a server error: try again later
+    SandboxLost = 15,         // the provider ended the sandbox by itself while it ran
 };
 
 namespace FailureReasons {

@@ -501,23 +501,40 @@ QString Store::installId() const
 
 Result<void> Store::insertSession(const Session &session)
 {
-    if (session.id.isEmpty())
-        return Error{tr("Cannot save a session without an id.")};
-    const QString what = tr("Could not save the new session “%1”.").arg(displayName(session));
+    return insertSessions({session}, {}, {});
+}
+
+Result<void> Store::insertSessions(const QList<Session> &sessions, const QString &kind, const QString &detail)
+{
+    if (sessions.isEmpty())
+        return {};
+    for (const Session &session : sessions) {
+        if (session.id.isEmpty())
+            return Error{tr("Cannot save a session without an id.")};
+    }
+    const QString what = sessions.size() == 1
+                             ? tr("Could not save the new session “%1”.").arg(displayName(sessions.first()))
+                             : tr("Could not save %1 new sessions.").arg(sessions.size());
     return d->write(what, [&]() -> Result<void> {
-        {
-            Private::Cursor exists = d->run(kSelectState, {session.id});
-            if (!exists)
+        for (const Session &session : sessions) {
+            {
+                Private::Cursor exists = d->run(kSelectState, {session.id});
+                if (!exists)
+                    return d->writeError(what);
+                if (exists->next())
+                    return Error{what + u' ' +
+                                 tr("A session with the id %1 already exists.").arg(session.id)};
+            }
+            QVariantList values = SessionRow::fields(session);
+            values << int(session.state) << session.id;
+            if (!d->run(SessionRow::kInsert, values))
                 return d->writeError(what);
-            if (exists->next())
-                return Error{what + u' ' + tr("A session with the id %1 already exists.").arg(session.id)};
+            if (!d->appendEventLocked(session.id, u"created"_s, int(session.state), int(session.state), {}))
+                return d->writeError(what);
+            if (!kind.isEmpty() &&
+                !d->appendEventLocked(session.id, kind, int(session.state), int(session.state), detail))
+                return d->writeError(what);
         }
-        QVariantList values = SessionRow::fields(session);
-        values << int(session.state) << session.id;
-        if (!d->run(SessionRow::kInsert, values))
-            return d->writeError(what);
-        if (!d->appendEventLocked(session.id, u"created"_s, int(session.state), int(session.state), {}))
-            return d->writeError(what);
         return {};
     });
 }
@@ -626,6 +643,24 @@ Result<QList<Session>> Store::sessions() const
     if (list)
         d->lastSessionCount = list->size();
     return list;
+}
+
+Result<QList<Session>> Store::sessions(const QStringList &ids) const
+{
+    constexpr qsizetype kChunk = 500; // well under SQLite's limit on bound parameters
+    QList<Session> found;
+    for (qsizetype at = 0; at < ids.size(); at += kChunk) {
+        const QStringList chunk = ids.mid(at, kChunk);
+        QStringList marks(chunk.size(), u"?"_s);
+        const QString sql = SessionRow::kSelect + u" WHERE id IN ("_s + marks.join(u',') + u")"_s;
+        auto rows =
+            d->readRows<Session>(sql, QVariantList(chunk.cbegin(), chunk.cend()),
+                                 tr("Could not read the sessions."), &SessionRow::toSession, chunk.size());
+        if (!rows)
+            return rows;
+        found += *rows;
+    }
+    return found;
 }
 
 Result<QList<Session>> Store::activeSessions() const

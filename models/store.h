@@ -73,6 +73,9 @@ public:
     // --- sessions
     // Inserts a new session and its "created" event.
     Result<void> insertSession(const Session &session);
+    // Inserts several sessions in one transaction (one disk sync), each with its "created" event and an event
+    // `kind` with `detail` (reconciliation showing what it found).
+    Result<void> insertSessions(const QList<Session> &sessions, const QString &kind, const QString &detail);
     // Moves `session` to `to` (checked against the stored state with the state machine), writes its other
     // fields and appends a transition event, in one transaction. On success `session.state == to`.
     Result<void> transition(Session &session, SessionState to, const QString &detail = {});
@@ -82,8 +85,9 @@ public:
     Result<void> updateSession(const Session &session);
     Result<void> appendEvent(const QString &sessionId, const QString &kind, const QString &detail);
     Result<Session> session(const QString &id) const;
-    Result<QList<Session>> sessions() const;       // newest first
-    Result<QList<Session>> activeSessions() const; // states that may hold a provider resource
+    Result<QList<Session>> sessions() const;                       // newest first
+    Result<QList<Session>> sessions(const QStringList &ids) const; // those of `ids` that exist, any order
+    Result<QList<Session>> activeSessions() const;                 // states that may hold a provider resource
     // A full id from a unique prefix (as `spawnai stop 3f2a` takes it).
     Result<QString> resolveSessionId(const QString &idOrPrefix) const;
     Result<QList<SessionEvent>> events(const QString &sessionId) const;

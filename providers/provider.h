@@ -59,6 +59,7 @@ struct RemoteResource
     QString sessionId;
     QString installId;
     QDateTime expiresAt;
+    bool running = true; // false: only remains are left (a Fly app whose machine ended), still to delete
 };
 
 // Each job emits finished exactly once, then deletes itself.
@@ -107,6 +108,8 @@ public:
     using QObject::QObject;
 
     virtual ProviderCapabilities capabilities() const = 0;
+    // Why it cannot be used right now (no API key yet), for people; empty when it can.
+    virtual QString setupProblem() const { return {}; }
     virtual DeployJob *deploy(const DeployRequest &request) = 0;
     // Puts a new revision onto a running resource in place: same URL, same lifetime.
     virtual DeployJob *redeploy(const QString &resourceId, const DeployRequest &request) = 0;

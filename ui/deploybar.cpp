@@ -63,13 +63,18 @@ QList<qint64> DeployBar::lifetimeChoices()
     return {15 * 60, 30 * 60, 3600, 2 * 3600, 4 * 3600, 8 * 3600, 12 * 3600, 24 * 3600};
 }
 
-void DeployBar::setProviders(const QList<ProviderCapabilities> &providers, const QString &defaultProvider)
+void DeployBar::setProviders(const QList<ProviderCapabilities> &providers, const QString &defaultProvider,
+                             const QHash<QString, QString> &problems)
 {
     m_providers = providers;
     const QSignalBlocker blocker(m_provider);
     m_provider->clear();
-    for (const ProviderCapabilities &caps : providers)
-        m_provider->addItem(caps.displayName, caps.key);
+    for (const ProviderCapabilities &caps : providers) {
+        const QString problem = problems.value(caps.key);
+        m_provider->addItem(problem.isEmpty() ? caps.displayName : tr("%1 (no key)").arg(caps.displayName),
+                            caps.key);
+        m_provider->setItemData(m_provider->count() - 1, problem, Qt::ToolTipRole);
+    }
     const int index = m_provider->findData(defaultProvider);
     m_provider->setCurrentIndex(index < 0 ? 0 : index);
     refillLifetimes();

@@ -1,5 +1,7 @@
 #pragma once
 
+#include <QHash>
+
 #include "provider.h"
 
 #include <QUrl>
@@ -17,7 +19,9 @@ class DeployBar final : public QWidget
 public:
     DeployBar(const PricingCatalogue &pricing, QWidget *parent = nullptr);
 
-    void setProviders(const QList<ProviderCapabilities> &providers, const QString &defaultProvider);
+    // `problems`: why a provider cannot be used yet (no key), shown with it.
+    void setProviders(const QList<ProviderCapabilities> &providers, const QString &defaultProvider,
+                      const QHash<QString, QString> &problems = {});
     void setDefaultLifetime(qint64 seconds);
 
     QString provider() const;

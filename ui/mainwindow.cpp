@@ -107,17 +107,8 @@ MainWindow::MainWindow(AppCore &core, QWidget *parent)
     setWindowIcon(QIcon(u":/spawnai/icons/spawnai.svg"_s));
     resize(1360, 820);
 
-    // Providers the deploy bar offers, with their caps and prices.
-    QList<ProviderCapabilities> providers;
-    QHash<QString, QString> providerNames;
-    for (const QString &key : m_core.controller().providerKeys()) {
-        const ProviderCapabilities caps = m_core.controller().provider(key)->capabilities();
-        providers << caps;
-        providerNames.insert(key, caps.displayName.section(u" ("_s, 0, 0)); // the table wants it short
-    }
-    m_deployBar->setProviders(providers, m_core.settings().defaultProvider());
+    refreshProviders();
     m_deployBar->setDefaultLifetime(m_core.settings().defaultTtlSeconds());
-    m_model->setProviderNames(providerNames);
 
     // The session table.
     m_proxy->setSourceModel(m_model);
@@ -281,6 +272,26 @@ MainWindow::MainWindow(AppCore &core, QWidget *parent)
 
 MainWindow::~MainWindow() = default;
 
+void MainWindow::refreshProviders()
+{
+    // Providers the deploy bar offers, with their caps, prices and what they still need (a key).
+    QList<ProviderCapabilities> providers;
+    QHash<QString, QString> providerNames;
+    QHash<QString, QString> problems;
+    for (const QString &key : m_core.controller().providerKeys()) {
+        const Provider *provider = m_core.controller().provider(key);
+        const ProviderCapabilities caps = provider->capabilities();
+        providers << caps;
+        providerNames.insert(key, caps.displayName.section(u" ("_s, 0, 0)); // the table wants it short
+        if (const QString problem = provider->setupProblem(); !problem.isEmpty())
+            problems.insert(key, problem);
+    }
+    const QString chosen = m_deployBar->provider();
+    m_deployBar->setProviders(providers, chosen.isEmpty() ? m_core.settings().defaultProvider() : chosen,
+                              problems);
+    m_model->setProviderNames(providerNames);
+}
+
 void MainWindow::start()
 {
     auto sessions = m_feed->start();
@@ -288,7 +299,10 @@ void MainWindow::start()
         QMessageBox::warning(this, tr("Could not read the sessions"), sessions.error());
     else
         m_model->setSessions(*sessions);
-    m_core.controller().recover();
+    m_core.loadProviderKeys([this] {
+        m_core.controller().recover();
+        refreshProviders(); // a provider whose key just arrived can be chosen now
+    });
     tick();
     m_ticker.start();
 }
@@ -683,13 +697,20 @@ void MainWindow::removeFromHistory()
 void MainWindow::openSettings()
 {
     SettingsDialog dialog(m_core.settings(), *m_secrets, this);
+    SettingsDialog::ProviderChoices choices;
+    for (const QString &key : m_core.controller().providerKeys())
+        choices.append({key, m_core.controller().provider(key)->capabilities().displayName});
+    dialog.setProviderChoices(choices);
     connect(&dialog, &SettingsDialog::settingsChanged, this, &MainWindow::applySettings);
     dialog.exec();
+    // Keys may have been set, replaced or removed.
+    m_core.loadProviderKeys([this] { refreshProviders(); });
 }
 
 void MainWindow::applySettings()
 {
     m_core.applySettings();
+    refreshProviders(); // lifetime caps follow the plan (e2b.plan)
     m_scheduler->setLeadTimes(m_core.settings().notificationLeadSeconds());
     m_deployBar->setDefaultLifetime(m_core.settings().defaultTtlSeconds());
     // Keep running in the tray when there is one; otherwise closing the window quits.

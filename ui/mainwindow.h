@@ -56,6 +56,7 @@ protected:
     void closeEvent(QCloseEvent *event) override;
 
 private:
+    void refreshProviders();
     void buildMenus();
     void buildSessionActions();
     void tick();

@@ -1,5 +1,7 @@
 #include "settingsdialog.h"
 
+#include "providerkeycheck.h"
+
 #include "claudekeycheck.h"
 #include "duration.h"
 #include "secretstore.h"
@@ -514,6 +516,17 @@ void SettingsDialog::testKey(int row)
                     showKeyResult(row, result);
                     setKeysMessage(ClaudeKeyCheck::summary(check, m_settings.claudeModel()), !check.ok());
                 });
+            return;
+        }
+        if (ProviderKeyCheck::supports(keyRow.provider)) {
+            setRowBusy(row, tr("Asking %1…").arg(name));
+            if (!m_network)
+                m_network = new QNetworkAccessManager(this);
+            ProviderKeyCheck::start(*m_network, m_settings, keyRow.provider, result.secret, this,
+                                    [this, row, result](bool accepted, const QString &summary) {
+                                        showKeyResult(row, result);
+                                        setKeysMessage(summary, !accepted);
+                                    });
             return;
         }
         // Only the stored copy can be checked: asking the provider needs its adapter (its cheapest

@@ -111,6 +111,12 @@ void DeployCommand::start(const QStringList &arguments)
         return finish(Failure);
     }
 
+    // Cloud providers need their keys from the keychain first (and so does reconciling what they run).
+    m_core.loadProviderKeys([this, bundle = *bundle, options] { deploy(bundle, options); });
+}
+
+void DeployCommand::deploy(const AppBundle &bundle, const DeployOptions &options)
+{
     SessionController &controller = m_core.controller();
     connect(&controller, &SessionController::deployProgress, this,
             [this](const QString &id, DeployStage stage, const QString &detail) {
@@ -128,16 +134,17 @@ void DeployCommand::start(const QStringList &arguments)
     const QString providerName = controller.provider(options.provider)
                                      ? controller.provider(options.provider)->capabilities().displayName
                                      : options.provider;
-    const qsizetype fileCount = bundle->files.size();
+    const qsizetype fileCount = bundle.files.size();
     Console::err(tr("Deploying \"%1\" (%2, %3) to %4 for %5")
-                     .arg(options.name.isEmpty() ? bundle->manifest.title : options.name,
-                          Runtimes::name(bundle->manifest.runtime),
+                     .arg(options.name.isEmpty() ? bundle.manifest.title : options.name,
+                          Runtimes::name(bundle.manifest.runtime),
                           fileCount == 1 ? tr("1 file") : tr("%1 files").arg(fileCount), providerName,
                           formatDuration(options.ttlSeconds)));
-    auto id = controller.deploy(*bundle, options);
+    auto id = controller.deploy(bundle, options);
     if (!id) {
         Console::error(id.error());
-        return finish(Failure);
+        finish(Failure);
+        return;
     }
     m_sessionId = *id;
 }

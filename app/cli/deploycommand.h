@@ -3,6 +3,7 @@
 #include "clicommand.h"
 #include "costmeter.h"
 #include "session.h"
+#include "sessioncontroller.h"
 
 #include <QElapsedTimer>
 #include <QTimer>
@@ -21,6 +22,7 @@ public:
     void setGenerationCost(double usd) { m_generationCostUsd = usd; }
 
 private:
+    void deploy(const AppBundle &bundle, const DeployOptions &options);
     void onSessionChanged(const Session &session);
     void onSignal();
     void tick();

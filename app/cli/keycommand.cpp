@@ -1,5 +1,7 @@
 #include "keycommand.h"
 
+#include "providerkeycheck.h"
+
 #include "appsettings.h"
 #include "claudekeycheck.h"
 #include "console.h"
@@ -95,6 +97,14 @@ void KeyCommand::test(const QString &provider)
                                                   : Console::error(ClaudeKeyCheck::summary(check, model)));
                                       finish(check.ok() ? Success : Failure);
                                   });
+            return;
+        }
+        if (ProviderKeyCheck::supports(provider)) {
+            ProviderKeyCheck::start(*new QNetworkAccessManager(this), AppSettings(), provider, result.secret,
+                                    this, [this](bool accepted, const QString &summary) {
+                                        (accepted ? Console::out(summary) : Console::error(summary));
+                                        finish(accepted ? Success : Failure);
+                                    });
             return;
         }
         // Whether the provider accepts it is checked by its adapter, which calls its cheapest authenticated

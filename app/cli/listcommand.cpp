@@ -56,7 +56,7 @@ void ListCommand::start(const QStringList &arguments)
         Console::err(tr("(still cleaning up after an earlier SpawnAI; the list may change)"));
         print();
     });
-    m_core.controller().recover();
+    m_core.loadProviderKeys([this] { m_core.controller().recover(); });
 }
 
 void ListCommand::print()

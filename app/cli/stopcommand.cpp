@@ -28,12 +28,15 @@ void StopCommand::start(const QStringList &arguments)
         return finish(Failure);
     }
     m_sessionId = *id;
-    if (auto stopped = m_core.controller().stop(m_sessionId); !stopped) {
-        Console::error(stopped.error());
-        return finish(Failure);
-    }
-    m_deadline.setRemainingTime(kWaitMs);
-    m_poll.start();
+    // Stopping a cloud session here (its owner died) calls the provider: its key comes first.
+    m_core.loadProviderKeys([this] {
+        if (auto stopped = m_core.controller().stop(m_sessionId); !stopped) {
+            Console::error(stopped.error());
+            return finish(Failure);
+        }
+        m_deadline.setRemainingTime(kWaitMs);
+        m_poll.start();
+    });
 }
 
 void StopCommand::poll()

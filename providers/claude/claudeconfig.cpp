@@ -1,7 +1,8 @@
 #include "claudeconfig.h"
 
+#include "http/loopback.h"
+
 #include <QCoreApplication>
-#include <QHostAddress>
 
 using namespace Qt::StringLiterals;
 
@@ -10,16 +11,6 @@ namespace {
 QString tr(const char *text)
 {
     return QCoreApplication::translate("ClaudeConfig", text);
-}
-
-// A name or address that can only mean this computer. "localhost" is taken at its word (RFC 6761 reserves
-// it); any other name could resolve to a remote host.
-bool isLoopbackHost(const QString &host)
-{
-    if (host.compare("localhost"_L1, Qt::CaseInsensitive) == 0)
-        return true;
-    const QHostAddress address(host);
-    return !address.isNull() && address.isLoopback();
 }
 
 } // namespace
@@ -36,7 +27,7 @@ QString ClaudeConfig::baseUrlProblem() const
     if (scheme == "https"_L1)
         return {};
     if (scheme == "http"_L1) {
-        if (isLoopbackHost(baseUrl.host()))
+        if (Loopback::isLoopbackHost(baseUrl.host()))
             return {};
         return tr("SpawnAI sends the API key only over https:// (plain http:// is allowed for this computer "
                   "only), so it did not contact %1. Fix the address in Settings.")

@@ -1,5 +1,8 @@
 #include "claudejob.h"
 
+#include "http/loopback.h"
+#include "http/retryafter.h"
+
 #include "providerlogging.h"
 
 #include <QCoreApplication>
@@ -176,6 +179,7 @@ QNetworkRequest ClaudeJob::buildRequest(const Call &what) const
     if (!what.query.isEmpty())
         url.setQuery(what.query);
     QNetworkRequest request(url);
+    Loopback::route(request);
     request.setRawHeader("x-api-key", m_config.apiKey.trimmed().toLatin1());
     request.setRawHeader("anthropic-version", ClaudeConfig::kApiVersion);
     request.setRawHeader("accept", what.accept);
@@ -468,27 +472,7 @@ void ClaudeJob::finish(const ClaudeOutcome &outcome)
 qint64 ClaudeJob::retryAfterMs(QByteArrayView retryAfterMsHeader, QByteArrayView retryAfterHeader,
                                const QDateTime &now)
 {
-    const auto clamp = [](double ms) { return qint64(std::ceil(std::min(ms, double(kMaxRetryAfterMs)))); };
-    bool ok = false;
-    const QByteArray ms = retryAfterMsHeader.toByteArray().trimmed();
-    if (!ms.isEmpty()) {
-        const double value = ms.toDouble(&ok);
-        if (ok && std::isfinite(value) && value >= 0)
-            return clamp(value);
-    }
-    QByteArray text = retryAfterHeader.toByteArray().trimmed();
-    if (text.isEmpty())
-        return -1;
-    const double seconds = text.toDouble(&ok);
-    if (ok)
-        return std::isfinite(seconds) && seconds >= 0 ? clamp(seconds * 1000.0) : -1;
-    // An HTTP-date ("Wed, 21 Oct 2015 07:28:00 GMT"): Qt's RFC 2822 parser wants a numeric zone.
-    if (text.endsWith(" GMT") || text.endsWith(" UTC"))
-        text = text.chopped(4) + " +0000";
-    const QDateTime when = QDateTime::fromString(QString::fromLatin1(text), Qt::RFC2822Date);
-    if (!when.isValid())
-        return -1;
-    return clamp(double(std::max<qint64>(0, now.msecsTo(when))));
+    return RetryAfter::parseMs(retryAfterMsHeader, retryAfterHeader, now, kMaxRetryAfterMs);
 }
 
 int ClaudeJob::backoffMs(int retriesTaken, double random)
