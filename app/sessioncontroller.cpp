@@ -388,11 +388,27 @@ Result<void> SessionController::extend(const QString &sessionId, qint64 seconds)
     else
         emit sessionChanged(session);
 
-    ProviderJob *job = target->extend(session.resourceId, session.expiresAt.addSecs(kServerSideGraceSeconds));
-    connect(job, &ProviderJob::finished, this, [sessionId](const ProviderOutcome &outcome) {
-        if (!outcome.ok())
-            qCWarning(lcLifecycle) << "provider refused to extend" << sessionId << outcome.message;
-    });
+    const QDateTime extendedTo = session.expiresAt;
+    ProviderJob *job = target->extend(session.resourceId, extendedTo.addSecs(kServerSideGraceSeconds));
+    connect(job, &ProviderJob::finished, this,
+            [this, sessionId, seconds, extendedTo](const ProviderOutcome &outcome) {
+                if (outcome.ok())
+                    return;
+                qCWarning(lcLifecycle) << "provider refused to extend" << sessionId << outcome.message;
+                // The provider still ends it at the old time: so does the countdown, and the user is told
+                // why.
+                auto owned = m_owned.find(sessionId);
+                if (owned != m_owned.end() && owned->expiresAt == extendedTo) {
+                    owned->expiresAt = owned->expiresAt.addSecs(-seconds);
+                    owned->ttlSeconds -= seconds;
+                    (void)m_store.updateSession(*owned);
+                    (void)m_store.appendEvent(sessionId, u"extend-failed"_s, outcome.message);
+                    armDeadline(sessionId, std::max<qint64>(0, m_deadlines.value(sessionId).remainingTime() -
+                                                                   seconds * 1000));
+                    emit sessionChanged(*owned);
+                }
+                emit extendFailed(sessionId, outcome.message);
+            });
     job->start();
     return {};
 }

@@ -73,6 +73,8 @@ signals:
     void sessionChanged(const Session &session);
     void deployProgress(const QString &sessionId, DeployStage stage, const QString &detail);
     void recoveryFinished(int cleanedUp);
+    // The provider refused an extension (the session keeps its old expiry); `message` says why.
+    void extendFailed(const QString &sessionId, const QString &message);
     // The store refused a write (disk full, read-only): shown to the user, the affected resource is
     // destroyed.
     void storageFailed(const QString &message);

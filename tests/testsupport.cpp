@@ -1,5 +1,9 @@
 #include "testsupport.h"
 
+#include "http/apicall.h"
+
+#include <QSignalSpy>
+
 #include <QDir>
 #include <QElapsedTimer>
 #include <QFile>
@@ -7,6 +11,8 @@
 #include <QHostAddress>
 #include <QTcpSocket>
 #include <QThread>
+
+using namespace Qt::StringLiterals;
 
 namespace TestSupport {
 
@@ -89,6 +95,48 @@ void writeScript(const QString &path, const QByteArray &body)
         file.write("#!/bin/sh\n" + body);
         file.setPermissions(QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ExeOwner);
     }
+}
+
+DeployResult runDeploy(DeployJob *job, QStringList *created)
+{
+    QSignalSpy finished(job, &DeployJob::finished);
+    QSignalSpy resources(job, &DeployJob::resourceCreated);
+    job->start();
+    if (!finished.wait(20'000)) {
+        DeployResult timedOut;
+        timedOut.failure = FailureReason::ProviderError;
+        timedOut.message = u"test: the deploy never finished"_s;
+        return timedOut;
+    }
+    if (created) {
+        for (const QList<QVariant> &args : std::as_const(resources))
+            created->append(args.first().toString());
+    }
+    return finished.first().first().value<DeployResult>();
+}
+
+ProviderOutcome runJob(ProviderJob *job)
+{
+    QSignalSpy finished(job, &ProviderJob::finished);
+    job->start();
+    if (!finished.wait(20'000))
+        return {FailureReason::ProviderError, u"test: never finished"_s};
+    return finished.first().first().value<ProviderOutcome>();
+}
+
+QByteArray getApp(QNetworkAccessManager &network, const QUrl &url)
+{
+    ApiEndpoint endpoint;
+    endpoint.service = u"app"_s;
+    endpoint.baseUrl = url;
+    endpoint.maxRetries = 0;
+    auto *call = new ApiCall(&network, endpoint, {.url = url, .authenticated = false}, nullptr);
+    QSignalSpy finished(call, &ApiCall::finished);
+    call->start();
+    if (!finished.wait(5000))
+        return {};
+    const ApiReply reply = finished.first().first().value<ApiReply>();
+    return reply.status == 200 ? reply.body : QByteArray();
 }
 
 } // namespace TestSupport

@@ -1,12 +1,15 @@
 #pragma once
 
 #include "appbundle.h"
+#include "provider.h"
 
 #include <QByteArray>
 #include <QMap>
 #include <QString>
 
 // Helpers shared by the tests: plain HTTP against 127.0.0.1, ports, app bundles.
+class QNetworkAccessManager;
+
 namespace TestSupport {
 
 struct HttpAnswer
@@ -28,5 +31,11 @@ AppBundle bundle(Runtime runtime, const QMap<QString, QByteArray> &files, const 
 QString writeFiles(const QString &dir, const QMap<QString, QByteArray> &files);
 // An executable shell script at path.
 void writeScript(const QString &path, const QByteArray &body);
+
+// Provider jobs run to the end in the event loop (20 s at most). `created` collects resourceCreated ids.
+DeployResult runDeploy(DeployJob *job, QStringList *created = nullptr);
+ProviderOutcome runJob(ProviderJob *job);
+// GET through SpawnAI's own HTTP base (*.localhost routed to 127.0.0.1): the body of a 200, else empty.
+QByteArray getApp(QNetworkAccessManager &network, const QUrl &url);
 
 } // namespace TestSupport

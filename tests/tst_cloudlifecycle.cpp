@@ -107,21 +107,6 @@ private:
         return reached;
     }
 
-    QByteArray get(const QUrl &url)
-    {
-        ApiEndpoint endpoint;
-        endpoint.service = u"app"_s;
-        endpoint.baseUrl = url;
-        endpoint.maxRetries = 0;
-        auto *call = new ApiCall(&m_network, endpoint, {.url = url, .authenticated = false}, nullptr);
-        QSignalSpy finished(call, &ApiCall::finished);
-        call->start();
-        if (!finished.wait(5000))
-            return {};
-        const ApiReply reply = finished.first().first().value<ApiReply>();
-        return reply.status == 200 ? reply.body : QByteArray();
-    }
-
     int liveResources(const QString &provider) const
     {
         if (provider == u"e2b")
@@ -199,7 +184,7 @@ private slots:
         QVERIFY(!id.isEmpty());
         QVERIFY(waitForState(id, SessionState::Running));
         const Session running = stored(id);
-        QCOMPARE(get(running.url), QByteArray("<h1>cloud lifecycle</h1>"));
+        QCOMPARE(TestSupport::getApp(m_network, running.url), QByteArray("<h1>cloud lifecycle</h1>"));
         QCOMPARE(liveResources(provider), 1);
 
         QVERIFY(m_controller->extend(id, 2).ok());
@@ -217,7 +202,7 @@ private slots:
         QVERIFY(waitForState(id, SessionState::Ended, 15'000));
         QVERIFY(stored(id).endedAt >= extended.expiresAt);
         QTRY_COMPARE(liveResources(provider), 0); // the fake shows it gone
-        QVERIFY(get(running.url).isEmpty());
+        QVERIFY(TestSupport::getApp(m_network, running.url).isEmpty());
     }
 
     void reconciliationAfterACrash_data() { deployServesExtendsAndExpires_data(); }
@@ -254,7 +239,7 @@ private slots:
         QCOMPARE(adopted->state, before.state);
         QCOMPARE(adopted->resourceId, before.resourceId);
         QCOMPARE(adopted->expiresAt, before.expiresAt); // the countdown resumes from the stored expiry
-        QCOMPARE(get(before.url), QByteArray("<h1>cloud lifecycle</h1>"));
+        QCOMPARE(TestSupport::getApp(m_network, before.url), QByteArray("<h1>cloud lifecycle</h1>"));
 
         // The orphan is shown as a session, with one-click destroy (Stop).
         const QList<Session> sessions = m_store->sessions().value();
@@ -295,6 +280,31 @@ private slots:
         QCOMPARE(failed.failure, FailureReason::SandboxLost);
         QVERIFY2(failed.failureMessage.contains(u"ended the sandbox by itself"_s),
                  qPrintable(failed.failureMessage));
+    }
+
+    void refusedExtensionKeepsTheOldExpiry()
+    {
+        const QString id = deploy(u"e2b"_s, 3600);
+        QVERIFY(waitForState(id, SessionState::Running));
+        const Session before = stored(id);
+        m_e2b.addFault({.method = "POST",
+                        .path = QRegularExpression(u"/timeout$"_s),
+                        .response = FakeHttpResponse::json(
+                            500, QJsonObject{{u"code"_s, 500}, {u"message"_s, u"internal error"_s}}),
+                        .times = 10});
+        QSignalSpy failed(m_controller, &SessionController::extendFailed);
+        QVERIFY(m_controller->extend(id, 1800).ok());
+        QCOMPARE(stored(id).expiresAt, before.expiresAt.addSecs(1800)); // at once, as the user asked
+        QVERIFY(failed.wait(10'000));
+        QCOMPARE(failed.first().at(0).toString(), id);
+        QVERIFY2(failed.first().at(1).toString().contains(u"E2B"_s),
+                 qPrintable(failed.first().at(1).toString()));
+        // E2B still ends it at the old time, and so does the countdown.
+        QCOMPARE(stored(id).expiresAt, before.expiresAt);
+        QCOMPARE(m_controller->ownedSession(id)->expiresAt, before.expiresAt);
+        m_e2b.clearFaults();
+        QVERIFY(m_controller->stop(id).ok());
+        QVERIFY(waitForState(id, SessionState::Ended));
     }
 
     void providerWithoutKeyRefusesToDeploy()

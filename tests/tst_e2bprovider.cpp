@@ -54,9 +54,6 @@ private slots:
 
 private:
     DeployRequest request(const QString &sessionId = {}, qint64 ttl = 600) const;
-    DeployResult deploy(DeployJob *job, QList<QString> *created = nullptr);
-    ProviderOutcome run(ProviderJob *job);
-    QByteArray get(const QUrl &url);
 
     std::unique_ptr<FakeE2bServer> m_fake;
     std::unique_ptr<QNetworkAccessManager> m_network;
@@ -103,56 +100,15 @@ DeployRequest TestE2bProvider::request(const QString &sessionId, qint64 ttl) con
     return r;
 }
 
-DeployResult TestE2bProvider::deploy(DeployJob *job, QList<QString> *created)
-{
-    QSignalSpy finished(job, &DeployJob::finished);
-    QSignalSpy resources(job, &DeployJob::resourceCreated);
-    job->start();
-    if (!finished.wait(20000)) {
-        DeployResult timedOut;
-        timedOut.failure = FailureReason::ProviderError;
-        timedOut.message = u"test: the deploy never finished"_s;
-        return timedOut;
-    }
-    if (created) {
-        for (const QList<QVariant> &args : std::as_const(resources))
-            created->append(args.first().toString());
-    }
-    return finished.first().first().value<DeployResult>();
-}
-
-ProviderOutcome TestE2bProvider::run(ProviderJob *job)
-{
-    QSignalSpy finished(job, &ProviderJob::finished);
-    job->start();
-    if (!finished.wait(20000))
-        return {FailureReason::ProviderError, u"test: never finished"_s};
-    return finished.first().first().value<ProviderOutcome>();
-}
-
-QByteArray TestE2bProvider::get(const QUrl &url)
-{
-    ApiEndpoint endpoint;
-    endpoint.service = u"app"_s;
-    endpoint.baseUrl = url;
-    auto *call = new ApiCall(m_network.get(), endpoint, {.url = url, .authenticated = false}, nullptr);
-    QSignalSpy finished(call, &ApiCall::finished);
-    call->start();
-    if (!finished.wait(5000))
-        return {};
-    const ApiReply reply = finished.first().first().value<ApiReply>();
-    return reply.status == 200 ? reply.body : QByteArray();
-}
-
 void TestE2bProvider::deployServesTheApp()
 {
     const DeployRequest r = request({}, 1800);
-    QList<QString> created;
-    const DeployResult result = deploy(m_provider->deploy(r), &created);
+    QStringList created;
+    const DeployResult result = TestSupport::runDeploy(m_provider->deploy(r), &created);
     QVERIFY2(result.ok(), qPrintable(result.message));
-    QCOMPARE(created, QList<QString>{result.resourceId});
+    QCOMPARE(created, QStringList{result.resourceId});
     QCOMPARE(result.url.toString(), u"http://8000-%1.%2/"_s.arg(result.resourceId, m_fake->domain()));
-    QCOMPARE(get(result.url), QByteArray("<h1>Pomodoro</h1>"));
+    QCOMPARE(TestSupport::getApp(*m_network, result.url), QByteArray("<h1>Pomodoro</h1>"));
 
     const auto sandbox = m_fake->sandbox(result.resourceId);
     QVERIFY(sandbox && sandbox->alive);
@@ -172,14 +128,14 @@ void TestE2bProvider::deployServesTheApp()
 
 void TestE2bProvider::extendMovesTheServerSideTimeout()
 {
-    const DeployResult result = deploy(m_provider->deploy(request({}, 600)));
+    const DeployResult result = TestSupport::runDeploy(m_provider->deploy(request({}, 600)));
     QVERIFY2(result.ok(), qPrintable(result.message));
     const QDateTime later = QDateTime::currentDateTimeUtc().addSecs(3 * 3600);
-    QVERIFY(run(m_provider->extend(result.resourceId, later)).ok());
+    QVERIFY(TestSupport::runJob(m_provider->extend(result.resourceId, later)).ok());
     QVERIFY(qAbs(m_fake->sandbox(result.resourceId)->endAt.secsTo(later)) <= 2);
 
     m_fake->killSandbox(result.resourceId);
-    const ProviderOutcome gone = run(m_provider->extend(result.resourceId, later));
+    const ProviderOutcome gone = TestSupport::runJob(m_provider->extend(result.resourceId, later));
     QCOMPARE(gone.failure, FailureReason::ProviderError);
     QVERIFY2(gone.message.contains(u"E2B"_s), qPrintable(gone.message));
 }
@@ -187,21 +143,22 @@ void TestE2bProvider::extendMovesTheServerSideTimeout()
 void TestE2bProvider::destroyIsIdempotent()
 {
     const DeployRequest r = request();
-    const DeployResult result = deploy(m_provider->deploy(r));
+    const DeployResult result = TestSupport::runDeploy(m_provider->deploy(r));
     QVERIFY2(result.ok(), qPrintable(result.message));
-    QVERIFY(run(m_provider->destroy(result.resourceId, r.sessionId)).ok());
+    QVERIFY(TestSupport::runJob(m_provider->destroy(result.resourceId, r.sessionId)).ok());
     QCOMPARE(m_fake->aliveCount(), 0);
-    QVERIFY(run(m_provider->destroy(result.resourceId, r.sessionId)).ok()); // 404: already gone
-    QVERIFY(get(result.url).isEmpty());
+    QVERIFY(
+        TestSupport::runJob(m_provider->destroy(result.resourceId, r.sessionId)).ok()); // 404: already gone
+    QVERIFY(TestSupport::getApp(*m_network, result.url).isEmpty());
 }
 
 void TestE2bProvider::destroyWithoutIdFindsTheSessionsSandboxes()
 {
     const DeployRequest r = request();
-    QVERIFY(deploy(m_provider->deploy(r)).ok());
-    const DeployResult other = deploy(m_provider->deploy(request()));
+    QVERIFY(TestSupport::runDeploy(m_provider->deploy(r)).ok());
+    const DeployResult other = TestSupport::runDeploy(m_provider->deploy(request()));
     QVERIFY(other.ok());
-    QVERIFY(run(m_provider->destroy({}, r.sessionId)).ok());
+    QVERIFY(TestSupport::runJob(m_provider->destroy({}, r.sessionId)).ok());
     QCOMPARE(m_fake->aliveCount(), 1);
     QVERIFY(m_fake->sandbox(other.resourceId)->alive);
 }
@@ -209,11 +166,11 @@ void TestE2bProvider::destroyWithoutIdFindsTheSessionsSandboxes()
 void TestE2bProvider::listShowsThisInstallationsSandboxes()
 {
     const DeployRequest r = request();
-    const DeployResult mine = deploy(m_provider->deploy(r));
+    const DeployResult mine = TestSupport::runDeploy(m_provider->deploy(r));
     QVERIFY(mine.ok());
     DeployRequest foreign = request();
     foreign.installId = u"someone-else"_s;
-    QVERIFY(deploy(m_provider->deploy(foreign)).ok());
+    QVERIFY(TestSupport::runDeploy(m_provider->deploy(foreign)).ok());
 
     ListJob *job = m_provider->list(kInstall);
     QSignalSpy finished(job, &ListJob::finished);
@@ -258,7 +215,7 @@ void TestE2bProvider::hobbyPlanCapsTheTimeout()
     m_fake->setPlan(FakeE2bServer::Plan::Hobby);
     QCOMPARE(m_provider->capabilities().maxLifetimeSeconds, 3600);
     // A full hour plus SpawnAI's grace would be refused by E2B: the timeout stays within the plan's cap.
-    const DeployResult result = deploy(m_provider->deploy(request({}, 3600 + 300)));
+    const DeployResult result = TestSupport::runDeploy(m_provider->deploy(request({}, 3600 + 300)));
     QVERIFY2(result.ok(), qPrintable(result.message));
     const auto sandbox = m_fake->sandbox(result.resourceId);
     QVERIFY(sandbox->startedAt.secsTo(sandbox->endAt) <= 3600);
@@ -267,14 +224,14 @@ void TestE2bProvider::hobbyPlanCapsTheTimeout()
 void TestE2bProvider::redeployReplacesTheAppInPlace()
 {
     DeployRequest r = request();
-    const DeployResult first = deploy(m_provider->deploy(r));
+    const DeployResult first = TestSupport::runDeploy(m_provider->deploy(r));
     QVERIFY2(first.ok(), qPrintable(first.message));
     r.bundle = TestSupport::bundle(Runtime::Static, {{u"index.html"_s, "<h1>Version 2</h1>"}});
-    const DeployResult second = deploy(m_provider->redeploy(first.resourceId, r));
+    const DeployResult second = TestSupport::runDeploy(m_provider->redeploy(first.resourceId, r));
     QVERIFY2(second.ok(), qPrintable(second.message));
     QCOMPARE(second.url, first.url);
     QCOMPARE(second.resourceId, first.resourceId);
-    QCOMPARE(get(second.url), QByteArray("<h1>Version 2</h1>"));
+    QCOMPARE(TestSupport::getApp(*m_network, second.url), QByteArray("<h1>Version 2</h1>"));
     const auto sandbox = m_fake->sandbox(first.resourceId);
     QCOMPARE(sandbox->processes.size(), 2);
     QVERIFY(!sandbox->processes.first().running); // the old revision was killed
@@ -284,7 +241,7 @@ void TestE2bProvider::redeployReplacesTheAppInPlace()
 void TestE2bProvider::badKeyIsExplained()
 {
     m_provider->setApiKey(u"e2b_ffffffffffffffffffffffffffffffffffffffff"_s);
-    const DeployResult result = deploy(m_provider->deploy(request()));
+    const DeployResult result = TestSupport::runDeploy(m_provider->deploy(request()));
     QCOMPARE(result.failure, FailureReason::BadKey);
     QVERIFY2(result.message.contains(u"Settings → Keys"_s), qPrintable(result.message));
     QVERIFY2(!result.message.contains(u"ffffffff"_s), qPrintable(result.message));
@@ -306,7 +263,7 @@ void TestE2bProvider::rateLimitedCreateIsRetried()
         FakeHttpResponse::json(429, QJsonObject{{u"code"_s, 429}, {u"message"_s, u"Rate limit exceeded"_s}});
     limited.headers.append(std::pair<QByteArray, QByteArray>("Retry-After", "1"));
     m_fake->addFault({.method = "POST", .path = QRegularExpression(u"^/sandboxes$"_s), .response = limited});
-    const DeployResult result = deploy(m_provider->deploy(request()));
+    const DeployResult result = TestSupport::runDeploy(m_provider->deploy(request()));
     QVERIFY2(result.ok(), qPrintable(result.message));
     QCOMPARE(m_fake->createdCount(), 1);
     QCOMPARE(m_fake->count("POST", QRegularExpression(u"^/sandboxes$"_s)), 2);
@@ -315,8 +272,8 @@ void TestE2bProvider::rateLimitedCreateIsRetried()
 void TestE2bProvider::concurrencyLimitIsExplained()
 {
     m_fake->setMaxConcurrent(1);
-    QVERIFY(deploy(m_provider->deploy(request())).ok());
-    const DeployResult second = deploy(m_provider->deploy(request()));
+    QVERIFY(TestSupport::runDeploy(m_provider->deploy(request())).ok());
+    const DeployResult second = TestSupport::runDeploy(m_provider->deploy(request()));
     QCOMPARE(second.failure, FailureReason::ProviderLimit);
     QVERIFY2(second.message.contains(u"concurrent"_s), qPrintable(second.message));
     QCOMPARE(m_fake->aliveCount(), 1);
@@ -329,15 +286,15 @@ void TestE2bProvider::createWithServerErrorAlthoughCreatedIsAdopted()
                       .kind = FakeFault::Kind::AnswerAfterHandling,
                       .response = FakeHttpResponse::json(
                           500, QJsonObject{{u"code"_s, 500}, {u"message"_s, u"internal"_s}})});
-    QList<QString> created;
-    const DeployResult result = deploy(m_provider->deploy(request()), &created);
+    QStringList created;
+    const DeployResult result = TestSupport::runDeploy(m_provider->deploy(request()), &created);
     QVERIFY2(result.ok(), qPrintable(result.message));
     QCOMPARE(m_fake->createdCount(), 1); // looked for, found, adopted: no second create
     QCOMPARE(m_fake->count("POST", QRegularExpression(u"^/sandboxes$"_s)), 1);
     const QStringList log = m_fake->requestLog();
     QVERIFY(log.indexOf(u"POST /sandboxes"_s) < log.indexOf(u"GET /v2/sandboxes"_s));
-    QCOMPARE(created, QList<QString>{result.resourceId});
-    QCOMPARE(get(result.url), QByteArray("<h1>Pomodoro</h1>"));
+    QCOMPARE(created, QStringList{result.resourceId});
+    QCOMPARE(TestSupport::getApp(*m_network, result.url), QByteArray("<h1>Pomodoro</h1>"));
 }
 
 void TestE2bProvider::createDroppedAfterItWasDoneIsAdopted()
@@ -345,7 +302,7 @@ void TestE2bProvider::createDroppedAfterItWasDoneIsAdopted()
     m_fake->addFault({.method = "POST",
                       .path = QRegularExpression(u"^/sandboxes$"_s),
                       .kind = FakeFault::Kind::DropAfterHandling});
-    const DeployResult result = deploy(m_provider->deploy(request()));
+    const DeployResult result = TestSupport::runDeploy(m_provider->deploy(request()));
     QVERIFY2(result.ok(), qPrintable(result.message));
     // Qt may have resent the POST on its own (reliability.md §3.2): then two exist, and the session runs on
     // one of them; reconciliation removes the other (tested with the controller).
@@ -359,7 +316,7 @@ void TestE2bProvider::createRefusedWith5xxIsSentOnceMore()
                       .path = QRegularExpression(u"^/sandboxes$"_s),
                       .response = FakeHttpResponse::json(
                           503, QJsonObject{{u"code"_s, 503}, {u"message"_s, u"unavailable"_s}})});
-    const DeployResult result = deploy(m_provider->deploy(request()));
+    const DeployResult result = TestSupport::runDeploy(m_provider->deploy(request()));
     QVERIFY2(result.ok(), qPrintable(result.message));
     QCOMPARE(m_fake->createdCount(), 1);
     // Listed twice (the second after a pause for a create still in flight) before the one further create.
@@ -372,7 +329,7 @@ void TestE2bProvider::malformedCreateAnswerIsAdopted()
     m_fake->addFault({.method = "POST",
                       .path = QRegularExpression(u"^/sandboxes$"_s),
                       .kind = FakeFault::Kind::MalformedAfterHandling});
-    const DeployResult result = deploy(m_provider->deploy(request()));
+    const DeployResult result = TestSupport::runDeploy(m_provider->deploy(request()));
     QVERIFY2(result.ok(), qPrintable(result.message));
     QCOMPARE(m_fake->createdCount(), 1);
 }
@@ -383,7 +340,7 @@ void TestE2bProvider::appThatNeverListensFailsAndIsKilled()
     E2bOptions options = m_provider->options();
     options.startTimeoutMs = 600;
     m_provider->setOptions(options);
-    const DeployResult result = deploy(m_provider->deploy(request()));
+    const DeployResult result = TestSupport::runDeploy(m_provider->deploy(request()));
     QCOMPARE(result.failure, FailureReason::AppNeverAnswered);
     QVERIFY2(result.message.contains(u"never opened port 8000"_s), qPrintable(result.message));
     QVERIFY(result.resourceId.isEmpty()); // killed: nothing left for the caller to destroy
@@ -393,7 +350,7 @@ void TestE2bProvider::appThatNeverListensFailsAndIsKilled()
 void TestE2bProvider::appThatExitsFailsWithItsOutput()
 {
     m_fake->setAppExitsImmediately(true);
-    const DeployResult result = deploy(m_provider->deploy(request()));
+    const DeployResult result = TestSupport::runDeploy(m_provider->deploy(request()));
     QCOMPARE(result.failure, FailureReason::AppCrashed);
     QVERIFY2(result.message.contains(u"exit status 1"_s), qPrintable(result.message));
     QCOMPARE(m_fake->aliveCount(), 0);
@@ -407,7 +364,7 @@ void TestE2bProvider::stalledUploadTimesOutAndKills()
     m_provider->setOptions(options);
     m_fake->addFault(
         {.method = "POST", .path = QRegularExpression(u"^/files$"_s), .kind = FakeFault::Kind::Stall});
-    const DeployResult result = deploy(m_provider->deploy(request()));
+    const DeployResult result = TestSupport::runDeploy(m_provider->deploy(request()));
     QCOMPARE(result.failure, FailureReason::ProviderUnavailable);
     QVERIFY2(result.message.contains(u"timed out"_s), qPrintable(result.message));
     QCOMPARE(m_fake->aliveCount(), 0);
@@ -423,7 +380,7 @@ void TestE2bProvider::sandboxDyingWhileStartingIsReported()
                     m_fake->killSandbox(sandbox.id);
             });
     });
-    const DeployResult result = deploy(m_provider->deploy(request()));
+    const DeployResult result = TestSupport::runDeploy(m_provider->deploy(request()));
     QCOMPARE(result.failure, FailureReason::SandboxLost);
     QVERIFY2(result.message.contains(u"ended"_s), qPrintable(result.message));
 }
@@ -446,7 +403,7 @@ void TestE2bProvider::cancelKillsTheSandbox()
 
 void TestE2bProvider::probesNeverLookLikeABrowser()
 {
-    QVERIFY(deploy(m_provider->deploy(request())).ok());
+    QVERIFY(TestSupport::runDeploy(m_provider->deploy(request())).ok());
     for (const FakeHttpRequest &r : m_fake->requests()) {
         QVERIFY(!r.header("user-agent").contains("Mozilla"));
         QCOMPARE(r.header("accept"), QByteArray("application/json"));

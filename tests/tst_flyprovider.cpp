@@ -55,9 +55,6 @@ private slots:
 
 private:
     DeployRequest request(qint64 ttl = 600) const;
-    DeployResult deploy(DeployJob *job, QList<QString> *created = nullptr);
-    ProviderOutcome run(ProviderJob *job);
-    QByteArray get(const QUrl &url);
     int liveApps() const;
 
     std::unique_ptr<FakeFlyServer> m_fake;
@@ -104,48 +101,6 @@ DeployRequest TestFlyProvider::request(qint64 ttl) const
     return r;
 }
 
-DeployResult TestFlyProvider::deploy(DeployJob *job, QList<QString> *created)
-{
-    QSignalSpy finished(job, &DeployJob::finished);
-    QSignalSpy resources(job, &DeployJob::resourceCreated);
-    job->start();
-    if (!finished.wait(20000)) {
-        DeployResult timedOut;
-        timedOut.failure = FailureReason::ProviderError;
-        timedOut.message = u"test: the deploy never finished"_s;
-        return timedOut;
-    }
-    if (created) {
-        for (const QList<QVariant> &args : std::as_const(resources))
-            created->append(args.first().toString());
-    }
-    return finished.first().first().value<DeployResult>();
-}
-
-ProviderOutcome TestFlyProvider::run(ProviderJob *job)
-{
-    QSignalSpy finished(job, &ProviderJob::finished);
-    job->start();
-    if (!finished.wait(20000))
-        return {FailureReason::ProviderError, u"test: never finished"_s};
-    return finished.first().first().value<ProviderOutcome>();
-}
-
-QByteArray TestFlyProvider::get(const QUrl &url)
-{
-    ApiEndpoint endpoint;
-    endpoint.service = u"app"_s;
-    endpoint.baseUrl = url;
-    endpoint.maxRetries = 0;
-    auto *call = new ApiCall(m_network.get(), endpoint, {.url = url, .authenticated = false}, nullptr);
-    QSignalSpy finished(call, &ApiCall::finished);
-    call->start();
-    if (!finished.wait(5000))
-        return {};
-    const ApiReply reply = finished.first().first().value<ApiReply>();
-    return reply.status == 200 ? reply.body : QByteArray();
-}
-
 int TestFlyProvider::liveApps() const
 {
     return int(m_fake->apps().size());
@@ -172,13 +127,13 @@ void TestFlyProvider::appNamesCarryTheSession()
 void TestFlyProvider::deployServesTheApp()
 {
     const DeployRequest r = request(1800);
-    QList<QString> created;
-    const DeployResult result = deploy(m_provider->deploy(r), &created);
+    QStringList created;
+    const DeployResult result = TestSupport::runDeploy(m_provider->deploy(r), &created);
     QVERIFY2(result.ok(), qPrintable(result.message));
     QCOMPARE(result.resourceId, FlyApi::appName(r.sessionId));
-    QCOMPARE(created, QList<QString>{result.resourceId}); // recorded before the create was sent
+    QCOMPARE(created, QStringList{result.resourceId}); // recorded before the create was sent
     QCOMPARE(result.url.toString(), u"http://%1.%2/"_s.arg(result.resourceId, m_fake->domain()));
-    QCOMPARE(get(result.url), QByteArray("<h1>Pomodoro</h1>"));
+    QCOMPARE(TestSupport::getApp(*m_network, result.url), QByteArray("<h1>Pomodoro</h1>"));
 
     const auto app = m_fake->app(result.resourceId);
     QVERIFY(app);
@@ -202,7 +157,7 @@ void TestFlyProvider::machineEndsByItselfAtItsDeadline()
 {
     // Nothing of SpawnAI's is involved after the deploy: the deadline inside the machine and auto_destroy.
     DeployRequest r = request(1);
-    const DeployResult result = deploy(m_provider->deploy(r));
+    const DeployResult result = TestSupport::runDeploy(m_provider->deploy(r));
     QVERIFY2(result.ok(), qPrintable(result.message));
     const QString id = m_fake->app(result.resourceId)->machines.first().id;
     QCOMPARE(m_fake->machine(result.resourceId, id)->deadlineSeconds, 60); // never shorter than a minute
@@ -212,33 +167,35 @@ void TestFlyProvider::machineEndsByItselfAtItsDeadline()
 
 void TestFlyProvider::extendMovesTheDeadline()
 {
-    const DeployResult result = deploy(m_provider->deploy(request(600)));
+    const DeployResult result = TestSupport::runDeploy(m_provider->deploy(request(600)));
     QVERIFY2(result.ok(), qPrintable(result.message));
     const QDateTime later = QDateTime::currentDateTimeUtc().addSecs(3 * 3600);
-    const ProviderOutcome extended = run(m_provider->extend(result.resourceId, later));
+    const ProviderOutcome extended = TestSupport::runJob(m_provider->extend(result.resourceId, later));
     QVERIFY2(extended.ok(), qPrintable(extended.message));
     const FakeFlyServer::Machine machine = m_fake->app(result.resourceId)->machines.first();
     QVERIFY2(qAbs(machine.deadlineSeconds - 3 * 3600) <= 2,
              qPrintable(QString::number(machine.deadlineSeconds)));
     QCOMPARE(machine.metadata.value(u"spawnai_expires"_s), later.toString(Qt::ISODate));
-    QTRY_COMPARE(get(result.url), QByteArray("<h1>Pomodoro</h1>")); // back after the restart
+    QTRY_COMPARE(TestSupport::getApp(*m_network, result.url),
+                 QByteArray("<h1>Pomodoro</h1>")); // back after the restart
 }
 
 void TestFlyProvider::destroyIsIdempotent()
 {
     const DeployRequest r = request();
-    const DeployResult result = deploy(m_provider->deploy(r));
+    const DeployResult result = TestSupport::runDeploy(m_provider->deploy(r));
     QVERIFY2(result.ok(), qPrintable(result.message));
-    QVERIFY(run(m_provider->destroy(result.resourceId, r.sessionId)).ok());
+    QVERIFY(TestSupport::runJob(m_provider->destroy(result.resourceId, r.sessionId)).ok());
     QCOMPARE(liveApps(), 0);
-    QVERIFY(run(m_provider->destroy(result.resourceId, r.sessionId)).ok()); // 404: already gone
-    QVERIFY(run(m_provider->destroy({}, r.sessionId)).ok());                // by the session's name
+    QVERIFY(
+        TestSupport::runJob(m_provider->destroy(result.resourceId, r.sessionId)).ok()); // 404: already gone
+    QVERIFY(TestSupport::runJob(m_provider->destroy({}, r.sessionId)).ok()); // by the session's name
 }
 
 void TestFlyProvider::listShowsSpawnAIsApps()
 {
     const DeployRequest r = request();
-    const DeployResult mine = deploy(m_provider->deploy(r));
+    const DeployResult mine = TestSupport::runDeploy(m_provider->deploy(r));
     QVERIFY(mine.ok());
     // Someone's own app in the same organisation is not SpawnAI's.
     auto *call = new ApiCall(m_network.get(), m_provider->options().api,
@@ -263,13 +220,13 @@ void TestFlyProvider::listShowsSpawnAIsApps()
 void TestFlyProvider::redeployUpdatesTheMachineInPlace()
 {
     DeployRequest r = request();
-    const DeployResult first = deploy(m_provider->deploy(r));
+    const DeployResult first = TestSupport::runDeploy(m_provider->deploy(r));
     QVERIFY2(first.ok(), qPrintable(first.message));
     r.bundle = TestSupport::bundle(Runtime::Static, {{u"index.html"_s, "<h1>Version 2</h1>"}});
-    const DeployResult second = deploy(m_provider->redeploy(first.resourceId, r));
+    const DeployResult second = TestSupport::runDeploy(m_provider->redeploy(first.resourceId, r));
     QVERIFY2(second.ok(), qPrintable(second.message));
     QCOMPARE(second.url, first.url);
-    QTRY_COMPARE(get(second.url), QByteArray("<h1>Version 2</h1>"));
+    QTRY_COMPARE(TestSupport::getApp(*m_network, second.url), QByteArray("<h1>Version 2</h1>"));
     QCOMPARE(m_fake->appsCreated(), 1);
     QCOMPARE(m_fake->machinesCreated(), 1);
 }
@@ -277,7 +234,7 @@ void TestFlyProvider::redeployUpdatesTheMachineInPlace()
 void TestFlyProvider::ipsFallBackToGraphql()
 {
     m_fake->setIpAssignmentsRestAvailable(false);
-    const DeployResult result = deploy(m_provider->deploy(request()));
+    const DeployResult result = TestSupport::runDeploy(m_provider->deploy(request()));
     QVERIFY2(result.ok(), qPrintable(result.message));
     QCOMPARE(m_fake->app(result.resourceId)->ips.size(), 2);
     QCOMPARE(m_fake->count("POST", QRegularExpression(u"^/graphql$"_s)), 2);
@@ -286,7 +243,7 @@ void TestFlyProvider::ipsFallBackToGraphql()
 void TestFlyProvider::badTokenIsExplained()
 {
     m_provider->setApiKey(u"FlyV1 fm2_wrongwrongwrong"_s);
-    const DeployResult result = deploy(m_provider->deploy(request()));
+    const DeployResult result = TestSupport::runDeploy(m_provider->deploy(request()));
     QCOMPARE(result.failure, FailureReason::BadKey);
     QVERIFY2(result.message.contains(u"Settings → Keys"_s), qPrintable(result.message));
     QVERIFY2(!result.message.contains(u"wrongwrong"_s), qPrintable(result.message));
@@ -296,7 +253,7 @@ void TestFlyProvider::badTokenIsExplained()
 void TestFlyProvider::noCapacityIsExplained()
 {
     m_fake->setNoCapacity(true);
-    const DeployResult result = deploy(m_provider->deploy(request()));
+    const DeployResult result = TestSupport::runDeploy(m_provider->deploy(request()));
     QCOMPARE(result.failure, FailureReason::ProviderUnavailable);
     QVERIFY2(result.message.contains(u"capacity"_s), qPrintable(result.message));
     QCOMPARE(liveApps(), 0); // the app made before the machine was refused is deleted
@@ -305,7 +262,7 @@ void TestFlyProvider::noCapacityIsExplained()
 void TestFlyProvider::appLimitIsExplained()
 {
     m_fake->setMaxApps(0);
-    const DeployResult result = deploy(m_provider->deploy(request()));
+    const DeployResult result = TestSupport::runDeploy(m_provider->deploy(request()));
     QCOMPARE(result.failure, FailureReason::ProviderLimit);
     QVERIFY2(result.message.contains(u"limit"_s), qPrintable(result.message));
 }
@@ -315,7 +272,7 @@ void TestFlyProvider::createAppDroppedAfterItWasDoneIsAdopted()
     m_fake->addFault({.method = "POST",
                       .path = QRegularExpression(u"^/v1/apps$"_s),
                       .kind = FakeFault::Kind::DropAfterHandling});
-    const DeployResult result = deploy(m_provider->deploy(request()));
+    const DeployResult result = TestSupport::runDeploy(m_provider->deploy(request()));
     QVERIFY2(result.ok(), qPrintable(result.message));
     QCOMPARE(m_fake->appsCreated(), 1); // names are unique: a resend is refused, not duplicated
     QCOMPARE(m_fake->machinesCreated(), 1);
@@ -327,7 +284,7 @@ void TestFlyProvider::createMachine5xxAlthoughCreatedIsAdopted()
                       .path = QRegularExpression(u"/machines$"_s),
                       .kind = FakeFault::Kind::AnswerAfterHandling,
                       .response = flyError(500, u"internal error"_s)});
-    const DeployResult result = deploy(m_provider->deploy(request()));
+    const DeployResult result = TestSupport::runDeploy(m_provider->deploy(request()));
     QVERIFY2(result.ok(), qPrintable(result.message));
     QCOMPARE(m_fake->machinesCreated(), 1);
     const QStringList log = m_fake->requestLog();
@@ -342,7 +299,7 @@ void TestFlyProvider::machineThatNeverStartsFailsAndIsDeleted()
     FlyOptions options = m_provider->options();
     options.startTimeoutMs = 1500;
     m_provider->setOptions(options);
-    const DeployResult result = deploy(m_provider->deploy(request()));
+    const DeployResult result = TestSupport::runDeploy(m_provider->deploy(request()));
     QCOMPARE(result.failure, FailureReason::AppNeverAnswered);
     QVERIFY2(result.message.contains(u"did not start"_s), qPrintable(result.message));
     QCOMPARE(liveApps(), 0);
@@ -354,7 +311,7 @@ void TestFlyProvider::appThatNeverListensFailsAndIsDeleted()
     FlyOptions options = m_provider->options();
     options.startTimeoutMs = 800;
     m_provider->setOptions(options);
-    const DeployResult result = deploy(m_provider->deploy(request()));
+    const DeployResult result = TestSupport::runDeploy(m_provider->deploy(request()));
     QCOMPARE(result.failure, FailureReason::AppNeverAnswered);
     QVERIFY2(result.message.contains(u"port 8000"_s), qPrintable(result.message));
     QVERIFY(result.resourceId.isEmpty());
@@ -368,7 +325,7 @@ void TestFlyProvider::waitBeyondFlysCapIsRepeated()
          .path = QRegularExpression(u"/wait$"_s),
          .response = flyError(408, u"deadline_exceeded: machine failed to reach desired state"_s),
          .times = 2});
-    const DeployResult result = deploy(m_provider->deploy(request()));
+    const DeployResult result = TestSupport::runDeploy(m_provider->deploy(request()));
     QVERIFY2(result.ok(), qPrintable(result.message));
     QCOMPARE(m_fake->count("GET", QRegularExpression(u"/wait$"_s)), 3);
 }

@@ -10,6 +10,8 @@
 
 #include "appsettings.h"
 #include "fakeanthropic.h"
+#include "fakee2b.h"
+#include "fakefly.h"
 #include "secretstore.h"
 #include "theme.h"
 
@@ -147,6 +149,7 @@ private slots:
     void unsandboxedNeedsConfirmation();
     void keychainNotAskedUntilKeysShown();
     void keysSetTestRemove();
+    void cloudKeysAreTestedWithTheProvider();
     void keychainUnavailableBanner();
 
 private:
@@ -528,6 +531,52 @@ void TestSettingsDialog::keysSetTestRemove()
         QVERIFY(!label->text().contains(secret.mid(12)));
     for (const QString &line : std::as_const(g_log))
         QVERIFY2(!line.contains(secret.mid(12)), "a log line holds the key");
+}
+
+void TestSettingsDialog::cloudKeysAreTestedWithTheProvider()
+{
+    // E2B and Fly.io are asked with their cheapest authenticated call, on fakes that know one key each.
+    FakeE2bServer e2b;
+    FakeFlyServer fly;
+    QVERIFY(e2b.listen() && fly.listen());
+    const QString e2bKey = u"e2b_"_s + QString::number(QRandomGenerator::global()->generate64(), 16);
+    const QString flyToken = u"fm2_"_s + QString::number(QRandomGenerator::global()->generate64(), 36);
+    e2b.setApiKey(e2bKey);
+    fly.setToken(flyToken);
+    QVERIFY(m_settings->setValue(u"e2b.base-url"_s, e2b.apiUrl().toString()).ok());
+    QVERIFY(m_settings->setValue(u"fly.base-url"_s, fly.apiUrl().toString()).ok());
+    for (const auto &[provider, key] : {std::pair{u"e2b"_s, e2bKey}, std::pair{u"fly"_s, flyToken}}) {
+        auto written = await([&, p = provider, k = key](const SecretStore::Callback &done) {
+            m_secrets->write(p, k, this, done);
+        });
+        QVERIFY(written && written->ok());
+    }
+
+    SettingsDialog dialog(*m_settings, *m_secrets);
+    dialog.showPage(SettingsDialog::Page::Keys);
+    dialog.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&dialog));
+    auto *message = child<QLabel>(&dialog, u"keysMessage"_s);
+    QTRY_COMPARE_WITH_TIMEOUT(statusText(&dialog, u"e2b"_s), u"Set"_s, kKeyringTimeoutMs);
+    child<QPushButton>(&dialog, u"keyTest-e2b"_s)->click();
+    QTRY_VERIFY_WITH_TIMEOUT(message->text().contains(u"E2B accepted the key"_s), kKeyringTimeoutMs);
+    QCOMPARE(e2b.requests().constLast().path, QByteArray("/v2/sandboxes"));
+    e2b.setApiKey(u"e2b_ffffffffffffffffffff"_s);
+    QTRY_VERIFY(child<QPushButton>(&dialog, u"keyTest-e2b"_s)->isEnabled());
+    child<QPushButton>(&dialog, u"keyTest-e2b"_s)->click();
+    QTRY_VERIFY_WITH_TIMEOUT(message->text().contains(u"E2B refused the API key"_s), kKeyringTimeoutMs);
+    QVERIFY(!message->text().contains(e2bKey));
+
+    QTRY_COMPARE_WITH_TIMEOUT(statusText(&dialog, u"fly"_s), u"Set"_s, kKeyringTimeoutMs);
+    child<QPushButton>(&dialog, u"keyTest-fly"_s)->click();
+    QTRY_VERIFY_WITH_TIMEOUT(message->text().contains(u"Fly.io accepted the token"_s), kKeyringTimeoutMs);
+    QCOMPARE(fly.requests().constLast().header("authorization"), ("FlyV1 " + flyToken).toLatin1());
+
+    for (const QString &provider : {u"e2b"_s, u"fly"_s}) { // the keyring is shared with other tests
+        auto removed =
+            await([&](const SecretStore::Callback &done) { m_secrets->remove(provider, this, done); });
+        QVERIFY(removed && removed->ok());
+    }
 }
 
 void TestSettingsDialog::keychainUnavailableBanner()

@@ -242,6 +242,11 @@ MainWindow::MainWindow(AppCore &core, QWidget *parent)
             });
     connect(&controller, &SessionController::storageFailed, this,
             [this](const QString &message) { QMessageBox::warning(this, tr("Could not save"), message); });
+    connect(&controller, &SessionController::extendFailed, this,
+            [this](const QString &, const QString &message) {
+                QMessageBox::warning(this, tr("Could not extend"),
+                                     tr("%1\n\nThe session still ends at its earlier time.").arg(message));
+            });
 
     // Desktop integration and notifications.
     connect(m_desktop, &DesktopIntegration::showRequested, this, &MainWindow::bringToFront);

@@ -24,8 +24,7 @@ QString tail(const QByteArray &output)
 
 E2bDeployJob::E2bDeployJob(QNetworkAccessManager *network, E2bOptions options, DeployRequest request,
                            QString existingSandboxId, QObject *parent)
-    : DeployJob(parent)
-    , m_network(network)
+    : CloudDeployJob(network, parent)
     , m_options(std::move(options))
     , m_request(std::move(request))
     , m_redeploy(!existingSandboxId.isEmpty())
@@ -35,12 +34,6 @@ E2bDeployJob::E2bDeployJob(QNetworkAccessManager *network, E2bOptions options, D
 }
 
 E2bDeployJob::~E2bDeployJob() = default;
-
-ApiCall *E2bDeployJob::call(const ApiEndpoint &endpoint, const ApiRequest &request)
-{
-    m_current = new ApiCall(m_network, endpoint, request, this);
-    return m_current;
-}
 
 void E2bDeployJob::start()
 {
@@ -78,7 +71,7 @@ void E2bDeployJob::start()
 
 void E2bDeployJob::create()
 {
-    if (m_finished)
+    if (isDone())
         return;
     const QString templateId = E2bApi::templateFor(m_request.size);
     // The server-side lifetime: the session's, within the plan's cap.
@@ -118,7 +111,7 @@ void E2bDeployJob::lookForCreatedSandbox(const ApiReply &createReply)
             m_options.api,
             E2bApi::listSandboxes(m_options.api, E2bApi::tags(m_request.installId, m_request.sessionId)));
         connect(list, &ApiCall::finished, this, [=, this](const ApiReply &reply) {
-            if (m_finished)
+            if (isDone())
                 return;
             auto found =
                 reply.ok() ? E2bApi::parseSandboxList(reply) : Result<QList<RemoteResource>>(Error{});
@@ -152,7 +145,7 @@ void E2bDeployJob::lookForCreatedSandbox(const ApiReply &createReply)
 
 void E2bDeployJob::adopt(const QString &sandboxId)
 {
-    if (m_finished)
+    if (isDone())
         return;
     m_sandbox.id = sandboxId;
     emit resourceCreated(sandboxId);
@@ -173,7 +166,7 @@ void E2bDeployJob::adopt(const QString &sandboxId)
 
 void E2bDeployJob::upload()
 {
-    if (m_finished)
+    if (isDone())
         return;
     emit stageChanged(DeployStage::Uploading,
                       tr("uploading %n file(s)", nullptr, int(m_request.bundle.files.size())));
@@ -190,7 +183,7 @@ void E2bDeployJob::upload()
 
 void E2bDeployJob::startApp()
 {
-    if (m_finished)
+    if (isDone())
         return;
     emit stageChanged(DeployStage::Starting, tr("starting the app"));
     const QMap<QString, QString> envs{{u"PORT"_s, QString::number(m_request.bundle.manifest.port)},
@@ -199,13 +192,13 @@ void E2bDeployJob::startApp()
                                                  m_folder, envs));
     connect(m_stream, &ApiCall::bytesReceived, this, &E2bDeployJob::onStreamBytes);
     connect(m_stream, &ApiCall::finished, this, [this](const ApiReply &reply) {
-        if (m_finished)
+        if (isDone())
             return;
         if (!reply.ok()) {
             failWith(reply, tr("starting the app"));
             return;
         }
-        if (!m_probe) // the stream ended before the app started: its end frame said why
+        if (!m_waiting) // the stream ended before the app started: its end frame said why
             onStreamBytes({});
     });
     m_stream->start();
@@ -244,14 +237,15 @@ void E2bDeployJob::onStreamBytes(const QByteArray &bytes)
 
 void E2bDeployJob::waitForUrl()
 {
-    if (m_finished)
+    if (isDone())
         return;
     const int port = m_request.bundle.manifest.port;
     const QUrl url = E2bApi::sandboxUrl(m_sandbox.domain.isEmpty() ? m_options.domain : m_sandbox.domain,
                                         port, m_sandbox.id);
     emit stageChanged(DeployStage::WaitingForUrl, tr("waiting for %1").arg(url.toString()));
-    m_probe = new ReadinessProbe(m_network, url, this);
-    m_probe->setClassifier([](const ApiReply &reply) {
+    m_waiting = true;
+    ReadinessProbe *readiness = probe(url);
+    readiness->setClassifier([](const ApiReply &reply) {
         // E2B's edge proxy answers for a port nobody listens on yet, and for a sandbox that is gone (§3.7).
         const QString said = ApiCall::errorText(reply.body);
         if (reply.status == 502 && said.contains("not found"_L1, Qt::CaseInsensitive))
@@ -261,29 +255,28 @@ void E2bDeployJob::waitForUrl()
             return ReadinessProbe::Verdict::NotYet;
         return ReadinessProbe::Verdict::Ready;
     });
-    connect(m_probe, &ReadinessProbe::ready, this, &E2bDeployJob::succeed);
-    connect(m_probe, &ReadinessProbe::gone, this, [this] {
+    connect(readiness, &ReadinessProbe::ready, this, &E2bDeployJob::succeed);
+    connect(readiness, &ReadinessProbe::gone, this, [this] {
         fail(FailureReason::SandboxLost, tr("The E2B sandbox ended while the app was starting."));
     });
-    connect(m_probe, &ReadinessProbe::timedOut, this, [this, port] {
+    connect(readiness, &ReadinessProbe::timedOut, this, [this, port] {
         fail(FailureReason::AppNeverAnswered,
              tr("The app started but never opened port %1 within %2 s. Its output:\n%3")
                  .arg(port)
                  .arg(m_options.startTimeoutMs / 1000)
                  .arg(tail(m_output)));
     });
-    m_probe->start(m_options.startTimeoutMs, m_options.pollIntervalMs);
+    readiness->start(m_options.startTimeoutMs, m_options.pollIntervalMs);
 }
 
 void E2bDeployJob::succeed()
 {
     if (m_stream)
         m_stream->finishNow(); // the process is not tied to the call: the app keeps running
-    DeployResult result;
-    result.resourceId = m_sandbox.id;
-    result.url = E2bApi::sandboxUrl(m_sandbox.domain.isEmpty() ? m_options.domain : m_sandbox.domain,
-                                    m_request.bundle.manifest.port, m_sandbox.id);
-    finish(result);
+    CloudDeployJob::succeed(
+        E2bApi::sandboxUrl(m_sandbox.domain.isEmpty() ? m_options.domain : m_sandbox.domain,
+                           m_request.bundle.manifest.port, m_sandbox.id),
+        m_sandbox.id);
 }
 
 void E2bDeployJob::failWith(const ApiReply &reply, const QString &what)
@@ -293,58 +286,16 @@ void E2bDeployJob::failWith(const ApiReply &reply, const QString &what)
 
 void E2bDeployJob::fail(FailureReason reason, const QString &message)
 {
-    if (m_finished)
+    if (isDone())
         return;
-    if (m_probe)
-        m_probe->stop();
     if (m_stream)
         m_stream->cancel();
     DeployResult result;
     result.failure = reason;
     result.message = message;
     result.resourceId = m_sandbox.id;
-    if (m_sandbox.id.isEmpty()) {
-        finish(result);
-        return;
-    }
-    // Nothing may keep billing: kill the sandbox (retried as DELETE is idempotent), then report.
-    m_finished = true;
-    ApiCall *kill =
-        new ApiCall(m_network, m_options.api, E2bApi::killSandbox(m_options.api, m_sandbox.id), this);
-    connect(kill, &ApiCall::finished, this, [this, result](const ApiReply &reply) {
-        DeployResult final = result;
-        if (reply.ok() || reply.error == ApiError::NotFound)
-            final.resourceId.clear(); // gone: nothing for the caller to destroy
-        else
-            qCWarning(lcE2b) << "could not kill sandbox" << m_sandbox.id
-                             << "after a failed deploy:" << reply.message;
-        m_finished = false;
-        finish(final);
-    });
-    kill->start();
-}
-
-void E2bDeployJob::cancel()
-{
-    if (m_finished)
-        return;
-    if (m_current)
-        m_current->cancel();
-    fail(FailureReason::Cancelled, tr("Deploy cancelled."));
-}
-
-void E2bDeployJob::finish(const DeployResult &result)
-{
-    if (m_finished)
-        return;
-    m_finished = true;
-    if (m_probe)
-        m_probe->stop();
-    QMetaObject::invokeMethod(
-        this,
-        [this, result] {
-            emit finished(result);
-            deleteLater();
-        },
-        Qt::QueuedConnection);
+    // Nothing may keep billing: the sandbox is killed first (DELETE is idempotent, so retried).
+    failAfter(result, m_options.api,
+              m_sandbox.id.isEmpty() ? std::nullopt
+                                     : std::optional(E2bApi::killSandbox(m_options.api, m_sandbox.id)));
 }

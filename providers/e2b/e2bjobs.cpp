@@ -13,12 +13,8 @@ constexpr int kMaxPages = 1000; // 100,000 sandboxes: far beyond any plan's conc
 
 ProviderOutcome outcomeOf(const ApiReply &reply, const QString &what)
 {
-    ProviderOutcome outcome;
-    if (!reply.ok()) {
-        outcome.failure = ApiErrors::failureReason(reply.error);
-        outcome.message = QCoreApplication::translate("E2bJobs", "E2B, %1: %2").arg(what, reply.message);
-    }
-    return outcome;
+    const auto [failure, message] = ApiErrors::describe(reply, u"E2B"_s, what);
+    return {failure, message};
 }
 
 } // namespace

@@ -11,8 +11,7 @@ using namespace Qt::StringLiterals;
 
 FlyDeployJob::FlyDeployJob(QNetworkAccessManager *network, FlyOptions options, DeployRequest request,
                            bool redeploy, QObject *parent)
-    : DeployJob(parent)
-    , m_network(network)
+    : CloudDeployJob(network, parent)
     , m_options(std::move(options))
     , m_request(std::move(request))
     , m_app(FlyApi::appName(m_request.sessionId))
@@ -21,15 +20,9 @@ FlyDeployJob::FlyDeployJob(QNetworkAccessManager *network, FlyOptions options, D
 
 FlyDeployJob::~FlyDeployJob() = default;
 
-ApiCall *FlyDeployJob::call(const ApiEndpoint &endpoint, const ApiRequest &request)
-{
-    m_current = new ApiCall(m_network, endpoint, request, this);
-    return m_current;
-}
-
 ApiCall *FlyDeployJob::call(const ApiRequest &request)
 {
-    return call(m_options.api, request);
+    return CloudDeployJob::call(m_options.api, request);
 }
 
 qint64 FlyDeployJob::deadlineSeconds() const
@@ -58,7 +51,7 @@ void FlyDeployJob::createApp(bool secondTry)
     emit stageChanged(DeployStage::Provisioning, tr("creating Fly.io app %1").arg(m_app));
     ApiCall *create = call(FlyApi::createApp(m_options, m_app));
     connect(create, &ApiCall::finished, this, [this, secondTry](const ApiReply &reply) {
-        if (m_finished)
+        if (isDone())
             return;
         if (reply.ok()) {
             m_appCreatedHere = true;
@@ -72,7 +65,7 @@ void FlyDeployJob::createApp(bool secondTry)
         }
         ApiCall *lookup = call(FlyApi::getApp(m_options, m_app));
         connect(lookup, &ApiCall::finished, this, [this, reply, secondTry](const ApiReply &found) {
-            if (m_finished)
+            if (isDone())
                 return;
             if (found.ok()) {
                 m_appCreatedHere = true; // ours: the name carries this session's id
@@ -99,7 +92,7 @@ void FlyDeployJob::allocateIps(const QStringList &types)
     }
     ApiCall *allocate = call(FlyApi::allocateIp(m_options, m_app, types.first()));
     connect(allocate, &ApiCall::finished, this, [this, types](const ApiReply &reply) {
-        if (m_finished)
+        if (isDone())
             return;
         if (reply.ok()) {
             allocateIps(types.mid(1));
@@ -109,7 +102,7 @@ void FlyDeployJob::allocateIps(const QStringList &types)
             // Allocated or not? The list says; a second shared IPv4 would be harmless, a second IPv6 not.
             ApiCall *list = call(FlyApi::listIps(m_options, m_app));
             connect(list, &ApiCall::finished, this, [this, types, reply](const ApiReply &ips) {
-                if (m_finished)
+                if (isDone())
                     return;
                 if (!ips.ok()) {
                     failWith(reply, tr("allocating a public IP address"));
@@ -141,9 +134,10 @@ void FlyDeployJob::allocateIpGraphql(const QStringList &types)
     }
     ApiEndpoint graphql = m_options.api;
     graphql.baseUrl = m_options.graphqlUrl;
-    ApiCall *allocate = call(graphql, FlyApi::allocateIpGraphql(m_options, m_app, types.first()));
+    ApiCall *allocate =
+        CloudDeployJob::call(graphql, FlyApi::allocateIpGraphql(m_options, m_app, types.first()));
     connect(allocate, &ApiCall::finished, this, [this, types](const ApiReply &reply) {
-        if (m_finished)
+        if (isDone())
             return;
         const QJsonArray errors = reply.json.object().value(u"errors"_s).toArray();
         if (!reply.ok() || !errors.isEmpty()) {
@@ -165,7 +159,7 @@ void FlyDeployJob::createMachine(bool secondTry)
     ApiCall *create =
         call(FlyApi::createMachine(m_options, m_app, FlyApi::machineConfig(m_request, deadlineSeconds())));
     connect(create, &ApiCall::finished, this, [this, secondTry](const ApiReply &reply) {
-        if (m_finished)
+        if (isDone())
             return;
         if (reply.ok() && !reply.json.object().value(u"id"_s).toString().isEmpty()) {
             m_machineId = reply.json.object().value(u"id"_s).toString();
@@ -197,7 +191,7 @@ void FlyDeployJob::findMachine(const std::function<void(const QString &)> &found
 {
     ApiCall *list = call(FlyApi::listMachines(m_options, m_app));
     connect(list, &ApiCall::finished, this, [this, found, none](const ApiReply &reply) {
-        if (m_finished)
+        if (isDone())
             return;
         if (!reply.ok()) {
             failWith(reply, tr("looking for the machine"));
@@ -225,7 +219,7 @@ void FlyDeployJob::updateMachine()
             ApiCall *update = call(FlyApi::updateMachine(
                 m_options, m_app, id, FlyApi::machineConfig(m_request, deadlineSeconds())));
             connect(update, &ApiCall::finished, this, [this](const ApiReply &reply) {
-                if (m_finished)
+                if (isDone())
                     return;
                 if (!reply.ok()) {
                     failWith(reply, tr("updating the machine"));
@@ -255,7 +249,7 @@ void FlyDeployJob::waitStarted()
         request.url.setQuery(request.url.query() + u"&instance_id="_s + m_instanceId);
     ApiCall *wait = call(request);
     connect(wait, &ApiCall::finished, this, [this](const ApiReply &reply) {
-        if (m_finished)
+        if (isDone())
             return;
         if (reply.ok())
             waitForUrl();
@@ -271,27 +265,22 @@ void FlyDeployJob::waitForUrl()
 {
     const QUrl url = FlyApi::appUrl(m_options.domain, m_app);
     emit stageChanged(DeployStage::WaitingForUrl, tr("waiting for %1").arg(url.toString()));
-    m_probe = new ReadinessProbe(m_network, url, this);
+    ReadinessProbe *readiness = probe(url);
     // A brand-new name may not resolve yet, and Fly Proxy answers 502/503 until the app listens (fly.md §6).
-    m_probe->setClassifier([](const ApiReply &reply) {
+    readiness->setClassifier([](const ApiReply &reply) {
         if (reply.status == 0 || reply.status == 502 || reply.status == 503)
             return ReadinessProbe::Verdict::NotYet;
         return ReadinessProbe::Verdict::Ready;
     });
-    connect(m_probe, &ReadinessProbe::ready, this, [this, url] {
-        DeployResult result;
-        result.resourceId = m_app;
-        result.url = url;
-        finish(result);
-    });
-    connect(m_probe, &ReadinessProbe::timedOut, this, [this] {
+    connect(readiness, &ReadinessProbe::ready, this, [this, url] { succeed(url, m_app); });
+    connect(readiness, &ReadinessProbe::timedOut, this, [this] {
         fail(FailureReason::AppNeverAnswered,
              tr("The machine started but the app never answered on port %1 within %2 s.")
                  .arg(m_request.bundle.manifest.port)
                  .arg(m_options.startTimeoutMs / 1000));
     });
-    m_probe->start(std::max(1000, m_options.startTimeoutMs - int(m_clock.elapsed())),
-                   m_options.pollIntervalMs);
+    readiness->start(std::max(1000, m_options.startTimeoutMs - int(m_clock.elapsed())),
+                     m_options.pollIntervalMs);
 }
 
 void FlyDeployJob::failWith(const ApiReply &reply, const QString &what)
@@ -301,55 +290,19 @@ void FlyDeployJob::failWith(const ApiReply &reply, const QString &what)
 
 void FlyDeployJob::fail(FailureReason reason, const QString &message)
 {
-    if (m_finished)
-        return;
-    if (m_probe)
-        m_probe->stop();
     DeployResult result;
     result.failure = reason;
     result.message = message;
     result.resourceId = m_app;
-    if (!m_appCreatedHere && !m_redeploy) {
-        finish(result); // the create was refused: the name stays recorded, destroy treats 404 as done
-        return;
-    }
-    // Nothing may keep billing: delete the app (machines and IPs go with it), then report.
-    m_finished = true;
-    auto *remove = new ApiCall(m_network, m_options.api, FlyApi::deleteApp(m_options, m_app), this);
-    connect(remove, &ApiCall::finished, this, [this, result](const ApiReply &reply) {
-        DeployResult final = result;
-        if (reply.ok() || reply.error == ApiError::NotFound)
-            final.resourceId.clear();
-        else
-            qCWarning(lcFly) << "could not delete app" << m_app << "after a failed deploy:" << reply.message;
-        m_finished = false;
-        finish(final);
-    });
-    remove->start();
+    // Nothing may keep billing: the app goes (machines and IPs with it). A create that was refused leaves
+    // only the recorded name; destroying it later counts 404 as done.
+    const bool made = m_appCreatedHere || m_redeploy;
+    failAfter(result, m_options.api,
+              made ? std::optional(FlyApi::deleteApp(m_options, m_app)) : std::nullopt);
 }
 
 void FlyDeployJob::cancel()
 {
-    if (m_finished)
-        return;
-    if (m_current)
-        m_current->cancel();
     m_appCreatedHere = true; // a create in flight may still land: delete by name either way
-    fail(FailureReason::Cancelled, tr("Deploy cancelled."));
-}
-
-void FlyDeployJob::finish(const DeployResult &result)
-{
-    if (m_finished)
-        return;
-    m_finished = true;
-    if (m_probe)
-        m_probe->stop();
-    QMetaObject::invokeMethod(
-        this,
-        [this, result] {
-            emit finished(result);
-            deleteLater();
-        },
-        Qt::QueuedConnection);
+    CloudDeployJob::cancel();
 }

@@ -1,7 +1,7 @@
 #pragma once
 
+#include "cloud/clouddeployjob.h"
 #include "flyapi.h"
-#include "provider.h"
 
 #include <QElapsedTimer>
 #include <QPointer>
@@ -9,8 +9,6 @@
 #include <functional>
 
 class ApiCall;
-class QNetworkAccessManager;
-class ReadinessProbe;
 
 // A deploy to Fly.io Machines (fly.md §1): an app named after the session, a shared IPv4 and an IPv6, one
 // machine with the bundle as files, HTTPS on 443 and a deadline inside it (`timeout`) with auto_destroy, so
@@ -20,7 +18,7 @@ class ReadinessProbe;
 // The app's name is known before anything is created, so it is recorded first: a crash at any point leaves
 // a name reconciliation can find. Creates that may have happened without an answer are checked (app by
 // name, machines by listing) before they are sent once more; a failed deploy deletes the app.
-class FlyDeployJob final : public DeployJob
+class FlyDeployJob final : public CloudDeployJob
 {
     Q_OBJECT
 public:
@@ -41,14 +39,11 @@ private:
     void updateMachine();
     void waitStarted();
     void waitForUrl();
-    void fail(FailureReason reason, const QString &message);
+    void fail(FailureReason reason, const QString &message) override;
     void failWith(const ApiReply &reply, const QString &what);
-    void finish(const DeployResult &result);
-    ApiCall *call(const ApiEndpoint &endpoint, const ApiRequest &request);
     ApiCall *call(const ApiRequest &request);
     qint64 deadlineSeconds() const;
 
-    QNetworkAccessManager *m_network;
     FlyOptions m_options;
     DeployRequest m_request;
     QString m_app;
@@ -56,8 +51,5 @@ private:
     QString m_instanceId;
     bool m_redeploy = false;
     bool m_appCreatedHere = false;
-    bool m_finished = false;
     QElapsedTimer m_clock;
-    QPointer<ApiCall> m_current;
-    QPointer<ReadinessProbe> m_probe;
 };

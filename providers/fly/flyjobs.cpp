@@ -13,12 +13,8 @@ namespace {
 
 ProviderOutcome outcomeOf(const ApiReply &reply, const QString &what)
 {
-    ProviderOutcome outcome;
-    if (!reply.ok()) {
-        outcome.failure = ApiErrors::failureReason(reply.error);
-        outcome.message = QCoreApplication::translate("FlyJobs", "Fly.io, %1: %2").arg(what, reply.message);
-    }
-    return outcome;
+    const auto [failure, message] = ApiErrors::describe(reply, u"Fly.io"_s, what);
+    return {failure, message};
 }
 
 } // namespace

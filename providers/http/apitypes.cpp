@@ -101,4 +101,12 @@ FailureReason failureReason(ApiError error)
     return FailureReason::ProviderError;
 }
 
+std::pair<FailureReason, QString> describe(const ApiReply &reply, const QString &service, const QString &what)
+{
+    if (reply.ok())
+        return {FailureReason::None, {}};
+    return {failureReason(reply.error),
+            QCoreApplication::translate("ApiErrors", "%1, %2: %3").arg(service, what, reply.message)};
+}
+
 } // namespace ApiErrors

@@ -6,9 +6,9 @@
 #include <QHash>
 #include <QJsonDocument>
 #include <QList>
+#include <QMetaType>
 #include <QString>
 #include <QUrl>
-#include <QMetaType>
 #include <QUrlQuery>
 
 #include <utility>
@@ -48,9 +48,14 @@ enum class ApiError {
     Cancelled,
 };
 
+struct ApiReply;
+
 namespace ApiErrors {
 QString name(ApiError error); // stable, for logs and tests
 FailureReason failureReason(ApiError error);
+// "E2B, killing sandbox x: <what went wrong>" as a typed failure (empty when the reply is ok).
+std::pair<FailureReason, QString> describe(const ApiReply &reply, const QString &service,
+                                           const QString &what);
 } // namespace ApiErrors
 
 struct ApiRequest
