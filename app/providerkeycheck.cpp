@@ -34,9 +34,7 @@ void start(QNetworkAccessManager &network, const AppSettings &settings, const QS
     if (provider == "e2b"_L1) {
         endpoint = settings.e2bOptions().api;
         endpoint.authValue = key.trimmed().toLatin1();
-        QUrlQuery query;
-        query.addQueryItem(u"limit"_s, u"1"_s);
-        request = {.url = endpoint.url(u"/v2/sandboxes"_s, query), .idempotent = true};
+        request = E2bApi::checkKey(endpoint);
     } else {
         const FlyOptions fly = settings.flyOptions();
         endpoint = fly.api;

@@ -71,8 +71,8 @@ void DeployBar::setProviders(const QList<ProviderCapabilities> &providers, const
     m_provider->clear();
     for (const ProviderCapabilities &caps : providers) {
         const QString problem = problems.value(caps.key);
-        m_provider->addItem(problem.isEmpty() ? caps.displayName : tr("%1 (no key)").arg(caps.displayName),
-                            caps.key);
+        m_provider->addItem(
+            problem.isEmpty() ? caps.displayName : tr("%1 — no key yet").arg(caps.displayName), caps.key);
         m_provider->setItemData(m_provider->count() - 1, problem, Qt::ToolTipRole);
     }
     const int index = m_provider->findData(defaultProvider);
@@ -169,6 +169,11 @@ void DeployBar::updateQuote()
     }
     m_quote->setText(tr("Quote: %1 for %2").arg(formatUsd(quote->usd), formatDuration(quote->seconds)));
     m_quote->setToolTip(tr("%1\nSource: %2 (%3)").arg(quote->rate.how, quote->rate.source, quote->rate.asOf));
+    // A provider without its key says what it needs before it can run anything; the quote moves to the tip.
+    if (const QString problem = m_provider->currentData(Qt::ToolTipRole).toString(); !problem.isEmpty()) {
+        m_quote->setToolTip(m_quote->text() + u"\n"_s + problem);
+        m_quote->setText(tr("Needs a key: Settings → Keys"));
+    }
 }
 
 void DeployBar::showProgress(const QString &text)

@@ -203,7 +203,9 @@ void DeployCommand::onSessionChanged(const Session &session)
 void DeployCommand::onSignal()
 {
     if (++m_interrupts > 1 || m_sessionId.isEmpty()) {
-        Console::err(tr("Interrupted again: leaving now (a local app stops with SpawnAI)."));
+        Console::err(tr("Interrupted again: leaving now. A local app stops with SpawnAI; a cloud one ends at "
+                        "its expiry, or "
+                        "the next SpawnAI to start cleans it up."));
         QCoreApplication::exit(130);
         return;
     }

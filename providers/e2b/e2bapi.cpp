@@ -133,6 +133,19 @@ Result<QList<RemoteResource>> parseSandboxList(const ApiReply &reply)
     return resources;
 }
 
+ApiRequest getSandbox(const ApiEndpoint &api, const QString &sandboxId)
+{
+    return {.url = api.url(u"/sandboxes/"_s + QString::fromLatin1(QUrl::toPercentEncoding(sandboxId))),
+            .idempotent = true};
+}
+
+ApiRequest checkKey(const ApiEndpoint &api)
+{
+    QUrlQuery query;
+    query.addQueryItem(u"limit"_s, u"1"_s);
+    return {.url = api.url(u"/v2/sandboxes"_s, query), .idempotent = true};
+}
+
 ApiRequest killSandbox(const ApiEndpoint &api, const QString &sandboxId)
 {
     return {.method = "DELETE",

@@ -51,7 +51,10 @@ Result<Sandbox> parseSandbox(const ApiReply &reply);
 ApiRequest listSandboxes(const ApiEndpoint &api, const QMap<QString, QString> &metadata,
                          const QString &nextToken = {});
 Result<QList<RemoteResource>> parseSandboxList(const ApiReply &reply);
+ApiRequest getSandbox(const ApiEndpoint &api, const QString &sandboxId); // SandboxDetail, with the envd token
 ApiRequest killSandbox(const ApiEndpoint &api, const QString &sandboxId);
+// The cheapest authenticated call, for checking a key: one sandbox of the list.
+ApiRequest checkKey(const ApiEndpoint &api);
 ApiRequest setTimeout(const ApiEndpoint &api, const QString &sandboxId, qint64 timeoutSeconds);
 
 // https://<port>-<id>.<domain> (http:// when the domain is this computer).

@@ -43,19 +43,7 @@ void E2bDeployJob::start()
     }
     // A redeploy needs the sandbox's envd token, which only E2B keeps.
     emit stageChanged(DeployStage::Uploading, tr("looking up sandbox %1").arg(m_sandbox.id));
-    ApiCall *lookup =
-        call(m_options.api, {.url = m_options.api.url(u"/sandboxes/"_s + m_sandbox.id), .idempotent = true});
-    connect(lookup, &ApiCall::finished, this, [this](const ApiReply &reply) {
-        if (!reply.ok()) {
-            if (reply.error == ApiError::NotFound)
-                fail(FailureReason::SandboxLost, tr("The E2B sandbox has ended; deploy the app again."));
-            else
-                failWith(reply, tr("looking up the sandbox"));
-            return;
-        }
-        m_sandbox.envdAccessToken = reply.json.object().value(u"envdAccessToken"_s).toString();
-        m_sandbox.domain = reply.json.object().value(u"domain"_s).toString();
-        m_envd = E2bApi::envd(m_options.api, m_options.domain, m_sandbox);
+    lookUpSandbox([this] {
         ApiCall *kill = call(m_envd, E2bApi::killApp(m_envd));
         connect(kill, &ApiCall::finished, this, [this](const ApiReply &killed) {
             if (!killed.ok() && killed.error != ApiError::NotFound) { // not_found: the old app already ended
@@ -65,6 +53,25 @@ void E2bDeployJob::start()
             upload();
         });
         kill->start();
+    });
+}
+
+void E2bDeployJob::lookUpSandbox(const std::function<void()> &then)
+{
+    ApiCall *lookup = call(m_options.api, E2bApi::getSandbox(m_options.api, m_sandbox.id));
+    connect(lookup, &ApiCall::finished, this, [this, then](const ApiReply &reply) {
+        if (reply.error == ApiError::NotFound) {
+            fail(FailureReason::SandboxLost, tr("The E2B sandbox has ended; deploy the app again."));
+            return;
+        }
+        if (!reply.ok()) {
+            failWith(reply, tr("looking up the sandbox"));
+            return;
+        }
+        m_sandbox.envdAccessToken = reply.json.object().value(u"envdAccessToken"_s).toString();
+        m_sandbox.domain = reply.json.object().value(u"domain"_s).toString();
+        m_envd = E2bApi::envd(m_options.api, m_options.domain, m_sandbox);
+        then();
     });
     lookup->start();
 }
@@ -149,19 +156,7 @@ void E2bDeployJob::adopt(const QString &sandboxId)
         return;
     m_sandbox.id = sandboxId;
     emit resourceCreated(sandboxId);
-    ApiCall *detail =
-        call(m_options.api, {.url = m_options.api.url(u"/sandboxes/"_s + sandboxId), .idempotent = true});
-    connect(detail, &ApiCall::finished, this, [this](const ApiReply &reply) {
-        if (!reply.ok()) {
-            failWith(reply, tr("looking up the sandbox"));
-            return;
-        }
-        m_sandbox.envdAccessToken = reply.json.object().value(u"envdAccessToken"_s).toString();
-        m_sandbox.domain = reply.json.object().value(u"domain"_s).toString();
-        m_envd = E2bApi::envd(m_options.api, m_options.domain, m_sandbox);
-        upload();
-    });
-    detail->start();
+    lookUpSandbox([this] { upload(); });
 }
 
 void E2bDeployJob::upload()
@@ -240,8 +235,7 @@ void E2bDeployJob::waitForUrl()
     if (isDone())
         return;
     const int port = m_request.bundle.manifest.port;
-    const QUrl url = E2bApi::sandboxUrl(m_sandbox.domain.isEmpty() ? m_options.domain : m_sandbox.domain,
-                                        port, m_sandbox.id);
+    const QUrl url = appUrl();
     emit stageChanged(DeployStage::WaitingForUrl, tr("waiting for %1").arg(url.toString()));
     m_waiting = true;
     ReadinessProbe *readiness = probe(url);
@@ -273,10 +267,14 @@ void E2bDeployJob::succeed()
 {
     if (m_stream)
         m_stream->finishNow(); // the process is not tied to the call: the app keeps running
-    CloudDeployJob::succeed(
-        E2bApi::sandboxUrl(m_sandbox.domain.isEmpty() ? m_options.domain : m_sandbox.domain,
-                           m_request.bundle.manifest.port, m_sandbox.id),
-        m_sandbox.id);
+    CloudDeployJob::succeed(appUrl(), m_sandbox.id);
+}
+
+QUrl E2bDeployJob::appUrl() const
+{
+    // The sandbox's own domain when E2B names one, else the configured one (e2b.md §2.3).
+    return E2bApi::sandboxUrl(m_sandbox.domain.isEmpty() ? m_options.domain : m_sandbox.domain,
+                              m_request.bundle.manifest.port, m_sandbox.id);
 }
 
 void E2bDeployJob::failWith(const ApiReply &reply, const QString &what)

@@ -5,6 +5,8 @@
 
 #include <QPointer>
 
+#include <functional>
+
 class ApiCall;
 
 // A deploy to E2B (e2b.md §1): create a sandbox whose timeout is the session's lifetime, upload the bundle
@@ -28,6 +30,9 @@ private:
     void create();
     void lookForCreatedSandbox(const ApiReply &createReply);
     void adopt(const QString &sandboxId);
+    // GET /sandboxes/{id}: its envd token and domain, then `then`; a sandbox that is gone fails the deploy.
+    void lookUpSandbox(const std::function<void()> &then);
+    QUrl appUrl() const;
     void upload();
     void startApp();
     void onStreamBytes(const QByteArray &bytes);

@@ -205,10 +205,12 @@ ApiRequest getMachine(const FlyOptions &options, const QString &name, const QStr
 }
 
 ApiRequest waitStarted(const FlyOptions &options, const QString &name, const QString &machineId,
-                       int timeoutSeconds)
+                       const QString &instanceId, int timeoutSeconds)
 {
     QUrlQuery query;
     query.addQueryItem(u"state"_s, u"started"_s);
+    if (!instanceId.isEmpty())
+        query.addQueryItem(u"instance_id"_s, instanceId);
     query.addQueryItem(u"timeout"_s, QString::number(std::clamp(timeoutSeconds, 1, 60)));
     return {.url =
                 options.api.url(u"/apps/%1/machines/%2/wait"_s.arg(encoded(name), encoded(machineId)), query),

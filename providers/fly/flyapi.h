@@ -61,8 +61,9 @@ ApiRequest updateMachine(const FlyOptions &options, const QString &appName, cons
                          const QJsonObject &config);
 ApiRequest listMachines(const FlyOptions &options, const QString &appName);
 ApiRequest getMachine(const FlyOptions &options, const QString &appName, const QString &machineId);
-// Long-polls until the machine is started; Fly caps the wait at 60 s (408 after).
+// Long-polls until the machine (the version `instanceId`, when given) is started; Fly caps the wait at 60 s
+// (408 after).
 ApiRequest waitStarted(const FlyOptions &options, const QString &appName, const QString &machineId,
-                       int timeoutSeconds);
+                       const QString &instanceId, int timeoutSeconds);
 
 } // namespace FlyApi

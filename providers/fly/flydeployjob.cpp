@@ -244,10 +244,8 @@ void FlyDeployJob::waitStarted()
              tr("The Fly.io machine did not start within %1 s.").arg(m_options.startTimeoutMs / 1000));
         return;
     }
-    ApiRequest request = FlyApi::waitStarted(m_options, m_app, m_machineId, std::min(60, leftMs / 1000 + 1));
-    if (!m_instanceId.isEmpty())
-        request.url.setQuery(request.url.query() + u"&instance_id="_s + m_instanceId);
-    ApiCall *wait = call(request);
+    ApiCall *wait = call(
+        FlyApi::waitStarted(m_options, m_app, m_machineId, m_instanceId, std::min(60, leftMs / 1000 + 1)));
     connect(wait, &ApiCall::finished, this, [this](const ApiReply &reply) {
         if (isDone())
             return;

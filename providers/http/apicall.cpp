@@ -79,11 +79,8 @@ void ApiCall::finishNow()
         return;
     m_finishingNow = true;
     ApiReply reply;
-    if (m_reply) {
-        reply.status = m_reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
-        for (const auto &[name, value] : m_reply->rawHeaderPairs())
-            reply.headers.insert(name.toLower(), value);
-    }
+    if (m_reply)
+        takeHead(*m_reply, reply);
     reply.body = m_body;
     reply.attempts = m_attempts;
     dropReply();
@@ -137,9 +134,7 @@ void ApiCall::onReplyFinished()
         m_body += reply->readAll();
     ApiReply result;
     result.attempts = m_attempts;
-    result.status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
-    for (const auto &[name, value] : reply->rawHeaderPairs())
-        result.headers.insert(name.toLower(), value);
+    takeHead(*reply, result);
     result.body = m_body;
     result.json = QJsonDocument::fromJson(m_body);
     const QNetworkReply::NetworkError error = reply->error();
@@ -327,6 +322,13 @@ QString ApiCall::describe(const ApiReply &reply) const
         break;
     }
     return said;
+}
+
+void ApiCall::takeHead(const QNetworkReply &reply, ApiReply &into)
+{
+    into.status = reply.attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
+    for (const auto &[name, value] : reply.rawHeaderPairs())
+        into.headers.insert(name.toLower(), value);
 }
 
 int ApiCall::timeoutMs() const

@@ -53,7 +53,10 @@ private:
     void dropReply();
     QString describe(const ApiReply &reply) const;
     QString target() const;
-    int timeoutMs() const; // "POST /sandboxes" with the host, for logs
+    int timeoutMs() const;
+    static void takeHead(const QNetworkReply &reply,
+                         ApiReply &into); // status and headers (lower-cased names) // "POST /sandboxes" with
+                                          // the host, for logs
 
     QNetworkAccessManager *m_network;
     ApiEndpoint m_endpoint;
