@@ -29,8 +29,8 @@ Result<std::unique_ptr<AppCore>> AppCore::open()
 AppCore::AppCore(std::unique_ptr<Store> store, std::unique_ptr<InstanceLock> instance)
     : m_store(std::move(store))
     , m_instance(std::move(instance))
-    , m_pricing(PricingCatalogue::shipped())
 {
+    reloadPricing(); // in the body: m_settings is constructed after m_pricing
     m_controller = new SessionController(*m_store, *m_instance, m_pricing, this);
     m_local = new LocalProvider(LocalProviderOptions::fromEnvironment(Paths::runDir()));
     m_controller->addProvider(m_local);
@@ -42,8 +42,15 @@ AppCore::AppCore(std::unique_ptr<Store> store, std::unique_ptr<InstanceLock> ins
     applySettings();
 }
 
+void AppCore::reloadPricing()
+{
+    m_pricing = PricingCatalogue::shipped().withOverrides(m_settings.rateOverrides());
+}
+
 void AppCore::applySettings()
 {
+    reloadPricing();
+
     LocalProviderOptions options = m_local->options();
     options.allowUnsandboxed = m_settings.allowUnsandboxed();
     options.startTimeoutMs = int(m_settings.localStartTimeoutSeconds() * 1000);

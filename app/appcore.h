@@ -33,8 +33,13 @@ public:
     SessionController &controller() { return *m_controller; }
     const PricingCatalogue &pricing() const { return m_pricing; }
     AppSettings &settings() { return m_settings; }
-    // Hands changed settings to the providers (the sandbox opt-out, the start timeout, API addresses).
+    // Hands changed settings to the providers (the sandbox opt-out, the start timeout, API addresses) and
+    // reloads the pricing.
     void applySettings();
+    // The shipped prices with the user's own rates from the settings. Assigns pricing() in place: the session
+    // controller, the table model and the deploy bar hold references to it. Sessions keep the rate they were
+    // deployed at.
+    void reloadPricing();
     // Reads the cloud providers' keys from the keychain and hands them over; `done` runs when every read
     // answered. A provider without a key stays unusable (Provider::setupProblem() says why).
     void loadProviderKeys(std::function<void()> done);

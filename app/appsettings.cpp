@@ -3,11 +3,15 @@
 #include "duration.h"
 
 #include <QCoreApplication>
+#include <QLocale>
 #include <QRegularExpression>
 #include <QUrl>
 
-#include <algorithm>
 #include <QStandardPaths>
+
+#include <algorithm>
+#include <cmath>
+#include <optional>
 
 using namespace Qt::StringLiterals;
 
@@ -30,6 +34,11 @@ const QString kFlyOrg = u"fly.org"_s;
 const QString kFlyRegion = u"fly.region"_s;
 const QString kFlyBaseUrl = u"fly.base-url"_s;
 const QString kFlyDomain = u"fly.domain"_s;
+const QString kSessionTarget = u"budget.session-target"_s;
+const QString kMonthlyBudget = u"budget.monthly"_s;
+const QString kRatesGroup = u"rates"_s;
+const QString kLocalProvider = u"local"_s; // always free: CostMeter never bills it
+constexpr double kMaxBudgetUsd = 1'000'000;
 constexpr int kMinMaxTokens = 1024;
 constexpr int kMaxMaxTokens = 128000; // the largest output any current model allows (anthropic.md §7)
 
@@ -43,6 +52,21 @@ QString settingsKey(const QString &name)
 {
     QString key = name;
     return key.replace(u'.', u'/');
+}
+
+QString rateKey(const QString &provider, const QString &size)
+{
+    return kRatesGroup + u'/' + provider + u'/' + size;
+}
+
+// An amount of US dollars as `spawnai config` takes it: "0.50", "20". nullopt if it is not one.
+std::optional<double> parseUsd(const QString &text)
+{
+    bool ok = false;
+    const double usd = text.trimmed().toDouble(&ok);
+    if (!ok || !std::isfinite(usd) || usd < 0 || usd > kMaxBudgetUsd)
+        return std::nullopt;
+    return usd;
 }
 
 } // namespace
@@ -81,20 +105,28 @@ QList<AppSettings::Key> AppSettings::keys()
         {kClaudeMaxTokens,
          tr("The longest answer Claude may write, in tokens (%1–%2).").arg(kMinMaxTokens).arg(kMaxMaxTokens),
          u"32000"_s},
-        {kE2bPlan,
-         tr("Your E2B plan, which caps a sandbox's lifetime: hobby (1 h) or pro (24 h)."), u"hobby"_s},
+        {kE2bPlan, tr("Your E2B plan, which caps a sandbox's lifetime: hobby (1 h) or pro (24 h)."),
+         u"hobby"_s},
         {kE2bBaseUrl, tr("E2B's API (https; http only to this computer). $SPAWNAI_E2B_URL overrides it."),
          u"https://api.e2b.app"_s},
         {kE2bDomain,
          tr("The domain E2B sandboxes answer on (<port>-<id>.<domain>). $SPAWNAI_E2B_DOMAIN overrides it."),
          u"e2b.app"_s},
         {kFlyOrg, tr("The Fly.io organisation SpawnAI creates apps in (its slug)."), u"personal"_s},
-        {kFlyRegion, tr("The Fly.io region machines run in (iad, ams, fra, lhr, sjc, nrt, syd, …)."), u"iad"_s},
+        {kFlyRegion, tr("The Fly.io region machines run in (iad, ams, fra, lhr, sjc, nrt, syd, …)."),
+         u"iad"_s},
         {kFlyBaseUrl,
          tr("The Fly.io Machines API (https; http only to this computer). $SPAWNAI_FLY_URL overrides it."),
          u"https://api.machines.dev/v1"_s},
-        {kFlyDomain, tr("The domain Fly.io apps answer on (<app>.<domain>). $SPAWNAI_FLY_DOMAIN overrides it."),
+        {kFlyDomain,
+         tr("The domain Fly.io apps answer on (<app>.<domain>). $SPAWNAI_FLY_DOMAIN overrides it."),
          u"fly.dev"_s},
+        {kSessionTarget,
+         tr("A session's quote (generation + lifetime × rate) above this many US dollars is flagged before "
+            "deploying."),
+         u"0.50"_s},
+        {kMonthlyBudget, tr("What you mean to spend on sessions in a month, in US dollars; 0 for no budget."),
+         u"20.00"_s},
     };
 }
 
@@ -163,6 +195,9 @@ Result<void> AppSettings::setValue(const QString &key, const QString &value)
                              .arg(kMinMaxTokens)
                              .arg(kMaxMaxTokens)};
     }
+    if ((key == kSessionTarget || key == kMonthlyBudget) && !parseUsd(value))
+        return Error{tr("%1 takes an amount in US dollars from 0 to %2, such as 0.50 or 20.")
+                         .arg(key, QString::number(kMaxBudgetUsd, 'f', 0))};
     if (key == kDefaultProvider && value.isEmpty())
         return Error{tr("%1 needs a provider name, for example local.").arg(key)};
     m_settings->setValue(settingsKey(key), value);
@@ -232,6 +267,97 @@ QString AppSettings::claudeModel() const
 int AppSettings::claudeMaxTokens() const
 {
     return std::clamp(value(kClaudeMaxTokens).toInt(), kMinMaxTokens, kMaxMaxTokens);
+}
+
+double AppSettings::sessionTargetUsd() const
+{
+    return parseUsd(value(kSessionTarget)).value_or(0.50);
+}
+
+double AppSettings::monthlyBudgetUsd() const
+{
+    return parseUsd(value(kMonthlyBudget)).value_or(20.00);
+}
+
+QString AppSettings::budgetAlertState() const
+{
+    return m_settings->value(u"state/budget-alerts"_s).toString();
+}
+
+Result<void> AppSettings::setBudgetAlertState(const QString &state)
+{
+    m_settings->setValue(u"state/budget-alerts"_s, state);
+    m_settings->sync();
+    if (m_settings->status() != QSettings::NoError)
+        return Error{tr("Could not save the settings to %1.").arg(fileName())};
+    return {};
+}
+
+QList<RateOverride> AppSettings::rateOverrides() const
+{
+    QList<RateOverride> overrides;
+    for (const QString &key : m_settings->allKeys()) {
+        const QStringList parts = key.split(u'/');
+        if (parts.size() != 3 || parts.first() != kRatesGroup)
+            continue;
+        // "0.05@2026-11-29"; a hand-written "0.05" has no date.
+        const QString stored = m_settings->value(key).toString();
+        bool ok = false;
+        const double usd = stored.section(u'@', 0, 0).trimmed().toDouble(&ok);
+        if (!ok || !std::isfinite(usd) || usd < 0)
+            continue;
+        overrides.append({parts.at(1), parts.at(2), usd,
+                          QDate::fromString(stored.section(u'@', 1, 1).trimmed(), Qt::ISODate)});
+    }
+    return overrides;
+}
+
+Result<void> AppSettings::setRateOverride(const QString &provider, const QString &size, double usdPerHour,
+                                          QDate setOn)
+{
+    const PricingCatalogue &catalogue = PricingCatalogue::shipped();
+    const ProviderPricing *pricing = catalogue.provider(provider);
+    if (!pricing)
+        return Error{tr("SpawnAI has no prices for a provider “%1”.").arg(provider)};
+    if (provider == kLocalProvider)
+        return Error{tr("Sessions on this computer are free; they have no rate to set.")};
+    if (pricing->sizes.isEmpty())
+        return Error{tr("%1 has no sizes to set a rate for.").arg(pricing->name)};
+    const bool knownSize = std::any_of(pricing->sizes.cbegin(), pricing->sizes.cend(),
+                                       [&](const SizePricing &known) { return known.key == size; });
+    if (!knownSize) {
+        QStringList keys;
+        for (const SizePricing &known : pricing->sizes)
+            keys << known.key;
+        return Error{
+            tr("“%1” is not a size of %2; choose one of: %3.").arg(size, pricing->name, keys.join(u", "_s))};
+    }
+    if (!std::isfinite(usdPerHour))
+        return Error{tr("A rate must be a number of US dollars per hour.")};
+    if (usdPerHour < 0)
+        return Error{tr("A rate cannot be negative.")};
+    if (usdPerHour >= kMaxRateUsdPerHour)
+        return Error{tr("A rate must be below $%1 per hour.").arg(kMaxRateUsdPerHour)};
+
+    const QString stored =
+        QString::number(usdPerHour, 'g', QLocale::FloatingPointShortest) + u'@' + setOn.toString(Qt::ISODate);
+    m_settings->setValue(rateKey(provider, size), stored);
+    m_settings->sync();
+    if (m_settings->status() != QSettings::NoError)
+        return Error{tr("Cannot write %1.").arg(m_settings->fileName())};
+    return {};
+}
+
+void AppSettings::clearRateOverride(const QString &provider, const QString &size)
+{
+    m_settings->remove(rateKey(provider, size));
+    m_settings->sync();
+}
+
+void AppSettings::clearRateOverrides()
+{
+    m_settings->remove(kRatesGroup);
+    m_settings->sync();
 }
 
 QString AppSettings::fileName() const

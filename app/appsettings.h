@@ -3,8 +3,10 @@
 #include "claude/claudeconfig.h"
 #include "e2b/e2bapi.h"
 #include "fly/flyapi.h"
+#include "pricingcatalogue.h"
 #include "result.h"
 
+#include <QDate>
 #include <QList>
 #include <QSettings>
 #include <QString>
@@ -46,6 +48,25 @@ public:
     // Cloud providers: where their APIs are (environment variables override settings) and plan limits.
     E2bOptions e2bOptions() const;
     FlyOptions flyOptions() const;
+
+    // Budgets in USD: a quote above the session target is flagged before deploying; 0 = no monthly budget.
+    double sessionTargetUsd() const;
+    double monthlyBudgetUsd() const;
+    // Which budget notices this month has had (BudgetAlerts::state()), so a restart does not repeat them.
+    QString budgetAlertState() const;
+    Result<void> setBudgetAlertState(const QString &state);
+
+    // The user's own rates for provider sizes (Settings → Pricing), applied with
+    // PricingCatalogue::withOverrides. Stored under "rates/<provider>/<size>" as "<usd per hour>@<date set>";
+    // entries that do not read as a rate are skipped.
+    QList<RateOverride> rateOverrides() const;
+    // Refused unless the provider size is one of the shipped catalogue's and the rate is a finite amount from
+    // 0 up to (not including) kMaxRateUsdPerHour.
+    Result<void> setRateOverride(const QString &provider, const QString &size, double usdPerHour,
+                                 QDate setOn = QDate::currentDate());
+    void clearRateOverride(const QString &provider, const QString &size);
+    void clearRateOverrides(); // back to the shipped rates
+    static constexpr double kMaxRateUsdPerHour = 1000;
 
     static QList<Key> keys();
     QString value(const QString &key) const;

@@ -217,8 +217,11 @@ void GenerationController::onFinished(const ClaudeResult &result)
     record.usage = result.usage;
     // Priced with the model we asked for when the answer names a dated variant the catalogue does not list.
     record.costUsd = m_pricing.generationCost(record.model, result.usage);
-    if (record.costUsd == 0 && record.model != m_model)
+    record.pricing = CostMeter::tokenBasis(m_pricing, record.model, result.usage.promptTokens());
+    if (record.costUsd == 0 && record.model != m_model) {
         record.costUsd = m_pricing.generationCost(m_model, result.usage);
+        record.pricing = CostMeter::tokenBasis(m_pricing, m_model, result.usage.promptTokens());
+    }
 
     if (!result.ok())
         outcome.message = result.message;

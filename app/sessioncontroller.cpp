@@ -1,6 +1,7 @@
 #include "sessioncontroller.h"
 
 #include "applogging.h"
+#include "costmeter.h"
 #include "crashpoint.h"
 #include "duration.h"
 #include "instancelock.h"
@@ -20,11 +21,6 @@ namespace {
 constexpr int kMaxDestroyBackoffMs = 30'000;
 constexpr auto kStopRequestPoll = 1s;
 constexpr auto kReconcileInterval = 3min;
-
-QDateTime nowUtc()
-{
-    return QDateTime::currentDateTimeUtc();
-}
 
 } // namespace
 
@@ -129,7 +125,9 @@ Result<QString> SessionController::deploy(const AppBundle &bundle, const DeployO
     session.ttlSeconds = options.ttlSeconds;
     session.createdAt = nowUtc();
     session.revisionId = *revision;
-    session.ratePerSecond = m_pricing.rate(caps.pricingKey, size).value_or(Rate()).perSecond;
+    const Rate rate = m_pricing.rate(caps.pricingKey, size).value_or(Rate());
+    session.ratePerSecond = rate.perSecond;
+    session.rateBasis = CostMeter::basisOf(rate);
     session.generationCostUsd = std::max(0.0, options.generationCostUsd);
     session.owner = m_instance.id();
     if (auto inserted = m_store.insertSession(session); !inserted)
@@ -373,14 +371,16 @@ Result<void> SessionController::extend(const QString &sessionId, qint64 seconds)
 
     session.expiresAt = session.expiresAt.addSecs(seconds);
     session.ttlSeconds += seconds;
-    if (auto saved = m_store.updateSession(session); !saved) {
+    const double quote =
+        CostMeter::charge(session.provider == u"local"_s ? 0 : session.ratePerSecond, seconds);
+    if (auto saved = m_store.recordExtension(
+            session, seconds, quote, u"extended"_s,
+            tr("+%1, now ends at %2").arg(formatDuration(seconds), session.expiresAt.toString(Qt::ISODate)));
+        !saved) {
         session.expiresAt = session.expiresAt.addSecs(-seconds);
         session.ttlSeconds -= seconds;
         return saved;
     }
-    (void)m_store.appendEvent(
-        sessionId, u"extended"_s,
-        tr("+%1, now ends at %2").arg(formatDuration(seconds), session.expiresAt.toString(Qt::ISODate)));
     const QDeadlineTimer deadline = m_deadlines.value(sessionId);
     armDeadline(sessionId, std::max<qint64>(0, deadline.remainingTime()) + seconds * 1000);
     if (session.state == SessionState::Expiring && session.secondsLeft(nowUtc()) > kExpiringLeadSeconds)
@@ -391,7 +391,7 @@ Result<void> SessionController::extend(const QString &sessionId, qint64 seconds)
     const QDateTime extendedTo = session.expiresAt;
     ProviderJob *job = target->extend(session.resourceId, extendedTo.addSecs(kServerSideGraceSeconds));
     connect(job, &ProviderJob::finished, this,
-            [this, sessionId, seconds, extendedTo](const ProviderOutcome &outcome) {
+            [this, sessionId, seconds, quote, extendedTo](const ProviderOutcome &outcome) {
                 if (outcome.ok())
                     return;
                 qCWarning(lcLifecycle) << "provider refused to extend" << sessionId << outcome.message;
@@ -401,8 +401,8 @@ Result<void> SessionController::extend(const QString &sessionId, qint64 seconds)
                 if (owned != m_owned.end() && owned->expiresAt == extendedTo) {
                     owned->expiresAt = owned->expiresAt.addSecs(-seconds);
                     owned->ttlSeconds -= seconds;
-                    (void)m_store.updateSession(*owned);
-                    (void)m_store.appendEvent(sessionId, u"extend-failed"_s, outcome.message);
+                    (void)m_store.recordExtension(*owned, -seconds, -quote, u"extend-failed"_s,
+                                                  outcome.message);
                     armDeadline(sessionId, std::max<qint64>(0, m_deadlines.value(sessionId).remainingTime() -
                                                                    seconds * 1000));
                     emit sessionChanged(*owned);
@@ -420,6 +420,9 @@ void SessionController::destroyResource(const QString &sessionId, SessionState e
     if (it == m_owned.end())
         return;
     Provider *target = provider(it->provider);
+    // Billing ends when the destroy is asked for; read before the deadline that sessionNow() needs goes.
+    if (!it->endedAt.isValid())
+        it->endedAt = sessionNow(*it);
     m_deadlines.remove(sessionId);
     crashPoint("during-destroy");
     ProviderJob *job = target->destroy(it->resourceId, sessionId);
@@ -444,11 +447,34 @@ void SessionController::destroyResource(const QString &sessionId, SessionState e
     job->start();
 }
 
+QDateTime SessionController::nowUtc() const
+{
+    return m_wallClock ? m_wallClock() : QDateTime::currentDateTimeUtc();
+}
+
+void SessionController::setWallClockForTesting(std::function<QDateTime()> clock)
+{
+    m_wallClock = std::move(clock);
+}
+
+QDateTime SessionController::sessionNow(const Session &session) const
+{
+    const QDateTime wall = nowUtc();
+    const auto deadline = m_deadlines.constFind(session.id);
+    if (deadline == m_deadlines.cend() || !session.expiresAt.isValid())
+        return wall;
+    // The expiry minus what the monotonic deadline has left: what a wall clock stepped back since (NTP, the
+    // user) would take off the bill. The later of the two, because the monotonic clock stands still while the
+    // computer sleeps and the provider bills on.
+    const QDateTime steady = session.expiresAt.addMSecs(-deadline->remainingTime());
+    return std::max(wall, steady);
+}
+
 void SessionController::endSession(Session &session, SessionState endState, const QString &detail)
 {
-    m_deadlines.remove(session.id);
     if (!session.endedAt.isValid())
-        session.endedAt = nowUtc();
+        session.endedAt = sessionNow(session);
+    m_deadlines.remove(session.id);
     (void)commit(session, endState, detail);
     m_owned.remove(session.id);
     rescheduleExpiryTimer();
@@ -741,7 +767,9 @@ bool SessionController::adoptOrphans(const ProviderCapabilities &caps, const QLi
                                                          : session.createdAt.addSecs(kExpiringLeadSeconds);
         session.ttlSeconds = session.startedAt.secsTo(session.expiresAt);
         session.resourceId = resource.resourceId;
-        session.ratePerSecond = m_pricing.rate(caps.pricingKey, caps.defaultSize).value_or(Rate()).perSecond;
+        const Rate rate = m_pricing.rate(caps.pricingKey, caps.defaultSize).value_or(Rate());
+        session.ratePerSecond = rate.perSecond;
+        session.rateBasis = CostMeter::basisOf(rate);
         session.owner = m_instance.id();
         sessions << session;
     }

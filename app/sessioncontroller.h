@@ -11,6 +11,8 @@
 #include <QSet>
 #include <QTimer>
 
+#include <functional>
+
 class InstanceLock;
 class PricingCatalogue;
 class Store;
@@ -56,6 +58,9 @@ public:
     Result<void> stop(const QString &sessionId);
     Result<void> extend(const QString &sessionId, qint64 seconds);
 
+    // Tests step the wall clock with this (a clock jump); the monotonic deadlines run on.
+    void setWallClockForTesting(std::function<QDateTime()> clock);
+
     // Destroys what dead SpawnAI processes left behind: their expired or unadoptable sessions and orphaned
     // resources. Emits recoveryFinished when every destroy has been answered. Then reconciles every few
     // minutes.
@@ -89,6 +94,9 @@ private:
                          int attempt = 0);
     void endSession(Session &session, SessionState endState, const QString &detail);
     void armDeadline(const QString &sessionId, qint64 msLeft, bool reschedule = true);
+    QDateTime nowUtc() const;
+    // Now, for billing a session: proof against a wall clock stepped backwards while it ran.
+    QDateTime sessionNow(const Session &session) const;
     void onExpiryTimer();
     void rescheduleExpiryTimer();
     void pollStopRequests();
@@ -108,6 +116,7 @@ private:
     QHash<QString, Session> m_owned;
     QHash<QString, QPointer<DeployJob>> m_deploys;
     QHash<QString, QDeadlineTimer> m_deadlines;
+    std::function<QDateTime()> m_wallClock; // empty: the system's
     QSet<QString> m_recovering;
     QTimer m_expiryTimer;
     QTimer m_pollTimer;

@@ -54,9 +54,11 @@ qint64 CostMeter::billableSeconds(const Session &session, const QDateTime &now)
             end = session.startedAt; // nothing recorded to bill to
     } else {
         end = now;
-        if (session.expiresAt.isValid() && session.expiresAt < end)
-            end = session.expiresAt;
     }
+    // The provider ended it by then (its server-side lifetime), even when SpawnAI only noticed later (after a
+    // crash or a restart): the figure is the same as if SpawnAI had run throughout.
+    if (session.expiresAt.isValid() && session.expiresAt < end)
+        end = session.expiresAt;
     return std::max<qint64>(0, session.startedAt.secsTo(end));
 }
 
@@ -68,12 +70,32 @@ double CostMeter::charge(double ratePerSecond, qint64 seconds, const MinimumChar
     return minimum.isNone() ? cost : std::max(cost, minimum.amount(ratePerSecond));
 }
 
+double CostMeter::runtimeAt(const Session &session, const QDateTime &now, const MinimumCharge &minimum)
+{
+    return session.provider == kLocal ? 0
+                                      : charge(session.ratePerSecond, billableSeconds(session, now), minimum);
+}
+
 double CostMeter::accruedAt(const Session &session, const QDateTime &now, const MinimumCharge &minimum)
 {
-    const double running = session.provider == kLocal
-                               ? 0
-                               : charge(session.ratePerSecond, billableSeconds(session, now), minimum);
-    return running + session.generationCostUsd;
+    return runtimeAt(session, now, minimum) + session.generationCostUsd;
+}
+
+double CostMeter::lifetimeQuote(const Session &session, const MinimumCharge &minimum)
+{
+    return session.provider == kLocal ? 0 : charge(session.ratePerSecond, session.ttlSeconds, minimum);
+}
+
+double CostMeter::extensionQuote(const Session &session, qint64 seconds)
+{
+    return session.provider == kLocal ? 0 : charge(session.ratePerSecond, seconds);
+}
+
+double CostMeter::stillToRun(const Session &session, const QDateTime &now)
+{
+    if (session.provider == kLocal || SessionStates::isTerminal(session.state))
+        return 0;
+    return session.ratePerSecond * double(session.secondsLeft(now));
 }
 
 double CostMeter::accrued(const Session &session, const QDateTime &now, const MinimumCharge &minimum)
@@ -109,6 +131,26 @@ double CostMeter::generationEstimate(const PricingCatalogue &catalogue, const QS
 qint64 CostMeter::estimatedTokens(qint64 characters)
 {
     return characters <= 0 ? 0 : (characters + kCharactersPerToken - 1) / kCharactersPerToken;
+}
+
+RateBasis CostMeter::basisOf(const Rate &rate)
+{
+    return {rate.how, rate.source, rate.asOf};
+}
+
+RateBasis CostMeter::tokenBasis(const PricingCatalogue &catalogue, const QString &model, qint64 promptTokens)
+{
+    const std::optional<TokenPrices> prices = catalogue.tokenPrices(model);
+    if (!prices)
+        return {};
+    const TokenTier &tier = prices->tierFor(promptTokens);
+    const auto perMillion = [](double usd) -> QString {
+        return u"$"_s + QString::number(usd, 'f', 2) + u"/M"_s;
+    };
+    return {tr("%1: %2 input, %3 output, %4 cache write, %5 cache read (per million tokens)")
+                .arg(prices->name, perMillion(tier.input), perMillion(tier.output),
+                     perMillion(tier.cacheWrite5m), perMillion(tier.cacheRead)),
+            prices->source, prices->asOf};
 }
 
 void CostMeter::forget(const QString &sessionId)

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "pricingcatalogue.h"
+#include "ratebasis.h"
 #include "result.h"
 #include "session.h"
 
@@ -22,8 +23,8 @@ struct Quote
 // Money a session costs: what the provider bills for running it, plus what generating its code cost
 // (Session::generationCostUsd, Claude's tokens, fixed once the generation ended).
 // The running part comes from the stored start, rate and end (times are the stored UTC ones, so the figure
-// survives restarts). Billing starts when the session became Running (startedAt) and stops at endedAt; while
-// it runs it is capped at expiresAt, because every provider SpawnAI drives ends the resource by then. Running
+// survives restarts). Billing starts when the session became Running (startedAt) and stops at endedAt; it is
+// capped at expiresAt, because every provider SpawnAI drives ends the resource by then. Running
 // on Local always costs $0, whatever rate was stored; its generation cost still counts.
 class CostMeter
 {
@@ -39,8 +40,17 @@ public:
     static qint64 billableSeconds(const Session &session, const QDateTime &now);
     // seconds × rate, raised to the minimum charge once anything has run. The provider's part only.
     static double charge(double ratePerSecond, qint64 seconds, const MinimumCharge &minimum = {});
-    // The session's whole cost at `now`: charge() for its billable seconds (0 on Local) + generationCostUsd.
+    // What the provider bills for the session's run up to `now`: charge() for its billable seconds; 0 on
+    // Local.
+    static double runtimeAt(const Session &session, const QDateTime &now, const MinimumCharge &minimum = {});
+    // The session's whole cost at `now`: runtimeAt() + generationCostUsd.
     static double accruedAt(const Session &session, const QDateTime &now, const MinimumCharge &minimum = {});
+    // What its whole lifetime (ttlSeconds, extensions included) costs at its stored rate; 0 on Local.
+    static double lifetimeQuote(const Session &session, const MinimumCharge &minimum = {});
+    // What `seconds` more of it cost at its stored rate (an extension's quote); 0 on Local.
+    static double extensionQuote(const Session &session, qint64 seconds);
+    // What it will still cost if it runs until it expires: its seconds left at its rate; 0 once ended.
+    static double stillToRun(const Session &session, const QDateTime &now);
     // An empty size means the provider's default.
     static Result<Quote> quote(const PricingCatalogue &catalogue, const QString &provider,
                                const QString &size, qint64 lifetimeSeconds);
@@ -56,6 +66,11 @@ public:
                                      qint64 expectedOutputTokens = kTypicalAppOutputTokens);
     // Tokens for `characters` of text at ~kCharactersPerToken, rounded up: what a prompt or file will weigh.
     static qint64 estimatedTokens(qint64 characters);
+
+    // Where a provider rate and a model's token prices (at a prompt of `promptTokens`) come from, to be
+    // stored with what they priced. Empty for a model the catalogue does not know.
+    static RateBasis basisOf(const Rate &rate);
+    static RateBasis tokenBasis(const PricingCatalogue &catalogue, const QString &model, qint64 promptTokens);
 
     // accruedAt, but never less than this meter reported before for the same run of the same session:
     // a wall clock stepped backwards (NTP, the user) must not make a live cost go down. The generation cost

@@ -2,10 +2,12 @@
 
 #include "pricingparser.h"
 
+#include <QCoreApplication>
 #include <QFile>
 #include <QLoggingCategory>
 
 #include <algorithm>
+#include <cmath>
 #include <utility>
 
 using namespace Qt::StringLiterals;
@@ -15,6 +17,7 @@ Q_LOGGING_CATEGORY(lcPricing, "spawnai.models.pricing")
 namespace {
 
 constexpr double kTokensPerPrice = 1'000'000; // Claude prices are per million tokens
+constexpr double kSecondsPerHour = 3600;
 
 } // namespace
 
@@ -104,6 +107,52 @@ MinimumCharge PricingCatalogue::minimumCharge(const QString &providerKey) const
 {
     const ProviderPricing *pricing = provider(providerKey);
     return pricing ? pricing->minimum : MinimumCharge();
+}
+
+PricingCatalogue PricingCatalogue::withOverrides(const QList<RateOverride> &overrides,
+                                                 QList<RateOverride> *ignored) const
+{
+    PricingCatalogue copy = *this;
+    for (const RateOverride &override : overrides) {
+        SizePricing *found = nullptr;
+        if (auto it = copy.m_providers.find(override.provider); it != copy.m_providers.end()) {
+            for (SizePricing &size : it->sizes) {
+                if (size.key == override.size)
+                    found = &size;
+            }
+        }
+        const bool validRate = std::isfinite(override.usdPerHour) && override.usdPerHour >= 0;
+        if (!found || !validRate) {
+            qCWarning(lcPricing).noquote()
+                << "Ignoring your rate for" << override.provider << override.size << "-"
+                << (found ? u"it is not an amount of zero or more"_s : u"no such provider size"_s);
+            if (ignored)
+                ignored->append(override);
+            continue;
+        }
+        Rate rate;
+        rate.perSecond = override.usdPerHour / kSecondsPerHour;
+        rate.how = QCoreApplication::translate("PricingCatalogue", "%1/h (your rate) ÷ 3600 s")
+                       .arg(PricingParser::usdText(override.usdPerHour));
+        rate.source = QCoreApplication::translate("PricingCatalogue", "Your rate (Settings → Pricing)");
+        rate.asOf = override.setOn.toString(Qt::ISODate);
+        rate.userSet = true;
+        found->rate = rate;
+    }
+    // Sizes stay cheapest first, then by key, as the parser orders them.
+    for (ProviderPricing &provider : copy.m_providers) {
+        std::sort(provider.sizes.begin(), provider.sizes.end(),
+                  [](const SizePricing &a, const SizePricing &b) {
+                      return std::pair(a.rate.perSecond, a.key) < std::pair(b.rate.perSecond, b.key);
+                  });
+    }
+    return copy;
+}
+
+bool PricingCatalogue::isOverridden(const QString &providerKey, const QString &size) const
+{
+    const std::optional<Rate> found = rate(providerKey, size);
+    return found && found->userSet;
 }
 
 QStringList PricingCatalogue::models() const

@@ -3,6 +3,7 @@
 #include "result.h"
 
 #include <QByteArray>
+#include <QDate>
 #include <QList>
 #include <QMap>
 #include <QString>
@@ -34,6 +35,7 @@ struct Rate
     QString asOf;          // "2026-08-21" or "2026-08"
     bool estimate = false; // not a published figure
     QString estimateReason;
+    bool userSet = false; // the user's own (negotiated) rate from Settings → Pricing, not the published one
 };
 
 struct SizePricing
@@ -59,6 +61,22 @@ struct ProviderPricing
     QString unpricedReason;   // set when there is nothing to quote; then sizes is empty
     QList<SizePricing> sizes; // cheapest first, then by key
     QString defaultSize;
+    // How long the provider takes to start a sandbox, as published (not measured by SpawnAI): "~150 ms".
+    // Empty text and seconds -1 where nothing is published.
+    QString startTimeText;
+    double startTimeSeconds = -1; // the figure's upper end, for comparing providers
+    QString startTimeSource;
+};
+
+// A user's own price for one provider size (Settings → Pricing; AppSettings keeps them).
+struct RateOverride
+{
+    QString provider;
+    QString size;
+    double usdPerHour = 0;
+    QDate setOn;
+
+    bool operator==(const RateOverride &) const = default;
 };
 
 // Claude prices in USD per million tokens, for prompts up to maxPromptTokens (0: no limit).
@@ -111,7 +129,10 @@ struct TokenUsage
 //         "sizes": { key: { "label", "vcpu", "cores", "memory_gib",
 //                           one of "per_second" | "per_hour" | "per_30_days" unless the provider has "rates",
 //                           optional "source", "as_of" overriding the provider's } },
-//         "default_size" } },
+//         "default_size",
+//         "start_time": { "text", "seconds", "source" } } },            (optional: how long a start takes as
+//                                                                         published, "~150 ms", and its
+//                                                                         upper end in seconds, above zero)
 //     "claude": { "source", "as_of", "models": { id: { "name", optional "source", "as_of", "note",
 //         "input", "output", "cache_write_5m", "cache_write_1h", "cache_read"  (USD per million tokens)
 //         or "tiers": [ { "max_prompt_tokens", the same five prices }, ..., { no limit } ] } } } }
@@ -134,6 +155,15 @@ public:
     // An empty size means the provider's default size.
     std::optional<Rate> rate(const QString &provider, const QString &size) const;
     MinimumCharge minimumCharge(const QString &provider) const;
+
+    // A copy in which each override's size is priced at the user's rate (Rate::userSet; the source says so
+    // and asOf is the day it was set). Overrides of a provider or size this catalogue does not know, or with
+    // a rate that is not a finite amount of zero or more, change nothing: they are logged and, if `ignored`
+    // is given, listed there. The published rates stay in shipped().
+    PricingCatalogue withOverrides(const QList<RateOverride> &overrides,
+                                   QList<RateOverride> *ignored = nullptr) const;
+    // Whether the size (empty: the provider's default) is priced at the user's own rate.
+    bool isOverridden(const QString &provider, const QString &size) const;
 
     QStringList models() const;
     std::optional<TokenPrices> tokenPrices(const QString &model) const;

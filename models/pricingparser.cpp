@@ -44,18 +44,6 @@ QString plain(double value)
     return text;
 }
 
-// A price for people: as the source writes it, but with cents at least ("$5.70", "$0.000014").
-QString usdText(double value)
-{
-    QString text = plain(value);
-    const qsizetype dot = text.indexOf(u'.');
-    if (dot < 0)
-        text += u".00"_s;
-    else if (text.size() - dot - 1 < 2)
-        text += u'0';
-    return u"$"_s + text;
-}
-
 bool isDate(const QString &text)
 {
     static const QRegularExpression shape(u"^\\d{4}-\\d{2}(-\\d{2})?$"_s);
@@ -270,6 +258,34 @@ Result<MinimumCharge> parseMinimumCharge(const QJsonObject &providerObject, cons
     return minimum;
 }
 
+// The optional published start time, into `provider`.
+Result<void> parseStartTime(const QJsonObject &providerObject, const QString &where,
+                            ProviderPricing &provider)
+{
+    const QJsonValue value = providerObject.value(u"start_time"_s);
+    if (value.isUndefined())
+        return {};
+    if (!value.isObject())
+        return invalid(
+            tr("%1: “start_time” must be an object with “text”, “seconds” and “source”").arg(where));
+    const QJsonObject object = value.toObject();
+    const QString startWhere = tr("%1 start_time").arg(where);
+    Result<QString> text = readString(object, u"text"_s, startWhere, true);
+    if (!text)
+        return Error{text.error()};
+    Result<QString> source = readString(object, u"source"_s, startWhere, true);
+    if (!source)
+        return Error{source.error()};
+    const QJsonValue seconds = object.value(u"seconds"_s);
+    if (!seconds.isDouble() || !(seconds.toDouble() > 0))
+        return invalid(
+            tr("%1 needs “seconds” above zero: the figure's upper end, 0.15 for “~150 ms”").arg(startWhere));
+    provider.startTimeText = *text;
+    provider.startTimeSeconds = seconds.toDouble();
+    provider.startTimeSource = *source;
+    return {};
+}
+
 Result<ProviderPricing> parseProvider(const QString &key, const QJsonValue &value)
 {
     const QString where = tr("provider “%1”").arg(key);
@@ -309,6 +325,8 @@ Result<ProviderPricing> parseProvider(const QString &key, const QJsonValue &valu
     if (!unpriced)
         return Error{unpriced.error()};
     provider.unpricedReason = *unpriced;
+    if (Result<void> started = parseStartTime(object, where, provider); !started)
+        return Error{started.error()};
 
     const QJsonValue sizes = object.value(u"sizes"_s);
     if (!sizes.isObject())
@@ -433,6 +451,17 @@ Result<TokenPrices> parseModel(const QString &id, const QJsonValue &value, const
 }
 
 } // namespace
+
+QString usdText(double value)
+{
+    QString text = plain(value);
+    const qsizetype dot = text.indexOf(u'.');
+    if (dot < 0)
+        text += u".00"_s;
+    else if (text.size() - dot - 1 < 2)
+        text += u'0';
+    return u"$"_s + text;
+}
 
 Result<Contents> parse(const QByteArray &json)
 {

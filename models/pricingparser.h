@@ -23,4 +23,7 @@ struct Contents
 // On error, what is wrong and where, for people: "pricing.json: provider “e2b” needs “source” (text)".
 Result<Contents> parse(const QByteArray &json);
 
+// A price for people as a source writes it, with cents at least and no rounding: "$5.70", "$0.000014".
+QString usdText(double value);
+
 } // namespace PricingParser

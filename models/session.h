@@ -1,6 +1,7 @@
 #pragma once
 
 #include "failurereason.h"
+#include "ratebasis.h"
 #include "sessionstate.h"
 
 #include <QDateTime>
@@ -28,6 +29,7 @@ struct Session
     QString resourceId;       // the provider's handle for what it created
     QString revisionId;       // content-addressed code revision
     double ratePerSecond = 0; // USD per second, the rate used when it was deployed
+    RateBasis rateBasis;      // where that rate came from
     bool unsandboxed = false; // Local without bubblewrap, by the user's explicit opt-in
     // USD: what generating the code this session runs cost (Claude's tokens). Counted in the session's cost
     // (CostMeter) on top of what the provider bills, so a free Local run of a generated app is not free.

@@ -22,6 +22,8 @@ bool filterReads(int column)
     case Column::TimeLeft:
     case Column::Cost:
     case Column::ExpiresAt:
+    case Column::Quote:
+    case Column::Generation:
     case Column::Count:
         return false;
     }

@@ -16,14 +16,14 @@ namespace {
 enum Column {
     ColName, ColProvider, ColSize, ColFailure, ColFailureMessage, ColTtl, ColCreated, ColStarted, ColExpires,
     ColEnded, ColUrl, ColResource, ColRevision, ColRate, ColUnsandboxed, ColOwner, ColGenerationCost,
-    ColStopRequested, ColState, ColId, ColumnCount
+    ColRateHow, ColRateSource, ColRateAsOf, ColStopRequested, ColState, ColId, ColumnCount
 };
 
 // The column names, in Column order.
 constexpr const char *kColumns[ColumnCount] = {
     "name", "provider", "size", "failure", "failure_message", "ttl_seconds", "created_at", "started_at",
     "expires_at", "ended_at", "url", "resource_id", "revision_id", "rate_per_second", "unsandboxed", "owner",
-    "generation_cost_usd", "stop_requested", "state", "id"};
+    "generation_cost_usd", "rate_how", "rate_source", "rate_as_of", "stop_requested", "state", "id"};
 // clang-format on
 
 QString joinedColumns(int count, const char *format)
@@ -69,6 +69,9 @@ QVariantList fields(const Session &s)
             int(s.unsandboxed),
             textValue(s.owner),
             s.generationCostUsd,
+            textValue(s.rateBasis.how),
+            textValue(s.rateBasis.source),
+            textValue(s.rateBasis.asOf),
             int(s.stopRequested)};
 }
 
@@ -104,6 +107,8 @@ Session toSession(const QSqlQuery &q)
     s.unsandboxed = q.value(ColUnsandboxed).toInt() != 0;
     s.owner = q.value(ColOwner).toString();
     s.generationCostUsd = q.value(ColGenerationCost).toDouble();
+    s.rateBasis = {q.value(ColRateHow).toString(), q.value(ColRateSource).toString(),
+                   q.value(ColRateAsOf).toString()};
     s.stopRequested = q.value(ColStopRequested).toInt() != 0;
     return s;
 }

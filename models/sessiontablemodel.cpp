@@ -82,6 +82,8 @@ QVariant SessionTableModel::headerData(int section, Qt::Orientation orientation,
         case Column::TimeLeft:
         case Column::Cost:
         case Column::ExpiresAt:
+        case Column::Quote:
+        case Column::Generation:
             return int(Qt::AlignRight | Qt::AlignVCenter);
         case Column::Name:
         case Column::Provider:
@@ -94,7 +96,8 @@ QVariant SessionTableModel::headerData(int section, Qt::Orientation orientation,
     }
     if (role == Qt::InitialSortOrderRole) {
         // What a first click on the header should show: the dearest sessions, the ones ending soonest.
-        return int(column == Column::Cost ? Qt::DescendingOrder : Qt::AscendingOrder);
+        const bool money = column == Column::Cost || column == Column::Quote || column == Column::Generation;
+        return int(money ? Qt::DescendingOrder : Qt::AscendingOrder);
     }
     if (role != Qt::DisplayRole)
         return {};
@@ -113,6 +116,10 @@ QVariant SessionTableModel::headerData(int section, Qt::Orientation orientation,
         return tr("Cost");
     case Column::ExpiresAt:
         return tr("Expires at");
+    case Column::Quote:
+        return tr("Quote");
+    case Column::Generation:
+        return tr("Generation");
     case Column::Count:
         break;
     }
@@ -167,6 +174,12 @@ QVariant SessionTableModel::display(int stored, Column column) const
         return formatUsd(costNow(stored));
     case Column::ExpiresAt:
         return showsExpiry(session) ? QVariant(expiryText(session.expiresAt)) : QVariant();
+    case Column::Quote:
+        if (!showsQuote(session))
+            return {};
+        return quote(session) == 0 ? tr("Free") : formatUsd(quote(session));
+    case Column::Generation:
+        return session.generationCostUsd > 0 ? QVariant(formatUsd(session.generationCostUsd)) : QVariant();
     case Column::Count:
         break;
     }
@@ -192,6 +205,10 @@ QVariant SessionTableModel::rawValue(int stored, Column column) const
         return costNow(stored);
     case Column::ExpiresAt:
         return showsExpiry(session) ? QVariant(session.expiresAt.toMSecsSinceEpoch()) : QVariant();
+    case Column::Quote:
+        return showsQuote(session) ? QVariant(quote(session)) : QVariant();
+    case Column::Generation:
+        return session.generationCostUsd > 0 ? QVariant(session.generationCostUsd) : QVariant();
     case Column::Count:
         break;
     }
@@ -232,6 +249,18 @@ QVariant SessionTableModel::toolTip(const Session &session, Column column) const
         if (SessionStates::isTerminal(session.state) && session.endedAt.isValid())
             return tr("Ended %1").arg(QLocale().toString(session.endedAt.toLocalTime(), QLocale::LongFormat));
         return {};
+    case Column::Quote:
+        if (!showsQuote(session))
+            return {};
+        if (session.provider == u"local")
+            return tr("Running is free; generating its code cost %1").arg(formatUsd(session.generationCostUsd));
+        return tr("%1 at %2 per hour, plus %3 for generating its code\n%4\nSource: %5 (%6)")
+            .arg(formatDuration(session.ttlSeconds), formatUsd(session.ratePerSecond * 3600),
+                 formatUsd(session.generationCostUsd), session.rateBasis.how, session.rateBasis.source,
+                 session.rateBasis.asOf);
+    case Column::Generation:
+        return session.generationCostUsd > 0 ? QVariant(tr("What Claude's tokens for this app's code cost"))
+                                             : QVariant();
     case Column::Count:
         break;
     }
@@ -268,6 +297,19 @@ double SessionTableModel::cost(const Session &session, const QDateTime &at) cons
     return m_meter.accrued(session, at, minimum);
 }
 
+bool SessionTableModel::showsQuote(const Session &session) const
+{
+    // What it was deployed (and extended) for; a session with no lifetime yet has nothing to quote.
+    return session.ttlSeconds > 0;
+}
+
+double SessionTableModel::quote(const Session &session) const
+{
+    // The whole session, as Cost counts it: its lifetime at its rate and what generating its code cost.
+    return CostMeter::lifetimeQuote(session, m_pricing.minimumCharge(session.provider)) +
+           session.generationCostUsd;
+}
+
 double SessionTableModel::costNow(int stored) const
 {
     CachedCost &cached = m_costs[std::size_t(stored)];
@@ -289,6 +331,8 @@ bool SessionTableModel::sortsAsText(Column column)
     case Column::TimeLeft:
     case Column::Cost:
     case Column::ExpiresAt:
+    case Column::Quote:
+    case Column::Generation:
     case Column::Count:
         return false;
     }
@@ -311,6 +355,8 @@ std::optional<QString> SessionTableModel::sortText(int row, Column column) const
     case Column::TimeLeft:
     case Column::Cost:
     case Column::ExpiresAt:
+    case Column::Quote:
+    case Column::Generation:
     case Column::Count:
         break;
     }
@@ -332,6 +378,14 @@ double SessionTableModel::sortNumber(int row, Column column) const
         return costNow(stored);
     case Column::ExpiresAt:
         return isTicking(hot.state) && hot.hasExpiry ? double(hot.expiresMs) : kNone;
+    case Column::Quote: {
+        const Session &session = m_sessions.at(stored);
+        return showsQuote(session) ? quote(session) : kNone;
+    }
+    case Column::Generation: {
+        const double usd = m_sessions.at(stored).generationCostUsd;
+        return usd > 0 ? usd : kNone;
+    }
     case Column::Name:
     case Column::Provider:
     case Column::Url:
@@ -372,6 +426,15 @@ QString SessionTableModel::statusText(const Session &session) const
     if (session.unsandboxed)
         text += u"  "_s + tr("⚠ unsandboxed");
     return text;
+}
+
+QList<Session> SessionTableModel::tickingSessions() const
+{
+    QList<Session> sessions;
+    sessions.reserve(qsizetype(m_ticking.size()));
+    for (const int stored : m_ticking)
+        sessions << m_sessions.at(stored);
+    return sessions;
 }
 
 bool SessionTableModel::isLive(SessionState state)

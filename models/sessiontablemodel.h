@@ -29,14 +29,17 @@ class SessionTableModel final : public QAbstractTableModel
 {
     Q_OBJECT
 public:
-    enum class Column { Name, Provider, Status, Url, TimeLeft, Cost, ExpiresAt, Count };
+    // Quote: what the whole session costs if it runs to its expiry (its lifetime, extensions included, at its
+    // rate, plus its generation cost: Cost counted the same way); Generation: what generating its code cost.
+    // Neither changes with a tick.
+    enum class Column { Name, Provider, Status, Url, TimeLeft, Cost, ExpiresAt, Quote, Generation, Count };
     Q_ENUM(Column)
 
     enum Role {
         // Sortable value: name and provider as QString, status as int (SessionState), URL as QString, time
-        // left in seconds (qint64), cost in USD (double), expiry in ms since the epoch (qint64). Invalid
-        // where
-        // the cell shows nothing (no countdown, no expiry), so proxies can sort empty cells last.
+        // left in seconds (qint64), cost, quote and generation in USD (double), expiry in ms since the epoch
+        // (qint64). Invalid where the cell shows nothing (no countdown, no expiry), so proxies can sort empty
+        // cells last.
         RawValueRole = Qt::UserRole + 1,
         SessionIdRole,        // every column
         StateRole,            // every column: SessionState as int
@@ -69,6 +72,9 @@ public:
     const Session &sessionAt(int row) const;
     int rowOf(const QString &id) const; // -1 if unknown
     int liveCount() const;
+    // The sessions that may still be billing (deploying, live, stopping): what the cost view adds to the
+    // ledger. Cheap: the model keeps their indices.
+    QList<Session> tickingSessions() const;
     // Accrued USD of the live sessions at `now`, for the status bar.
     double liveCost(const QDateTime &now) const;
 
@@ -101,6 +107,8 @@ private:
     bool showsCountdown(const Session &session) const;
     bool showsExpiry(const Session &session) const;
     double cost(const Session &session, const QDateTime &at) const;
+    bool showsQuote(const Session &session) const;
+    double quote(const Session &session) const;
     // cost() at m_now, computed once per row and tick: sorting by cost asks for it n log n times.
     double costNow(int stored) const;
     const QString &providerNameRef(const QString &key) const;

@@ -1,5 +1,7 @@
 #include "store.h"
 
+#include "costmeter.h"
+#include "ledgerrow.h"
 #include "revisionid.h"
 #include "sessionrow.h"
 #include "storefile.h"
@@ -89,6 +91,29 @@ Generation toGeneration(const QSqlQuery &q)
     g.costUsd = q.value(13).toDouble();
     g.failure = q.value(14).toString();
     return g;
+}
+
+// The Runtime ledger line of a session that has just ended: its billed seconds at the rate it stored.
+LedgerEntry runtimeLine(const Session &ended, const QString &detail)
+{
+    LedgerEntry line;
+    line.at = ended.endedAt.isValid() ? ended.endedAt : QDateTime::currentDateTimeUtc();
+    line.kind = LedgerEntry::Kind::Runtime;
+    line.sessionId = ended.id;
+    line.provider = ended.provider;
+    line.size = ended.size;
+    line.startedAt = ended.startedAt;
+    line.seconds = CostMeter::billableSeconds(ended, line.at);
+    line.ratePerSecond = ended.ratePerSecond;
+    line.usd = CostMeter::runtimeAt(ended, line.at);
+    line.basis = ended.rateBasis;
+    line.detail = detail;
+    return line;
+}
+
+bool isAmount(double usd)
+{
+    return std::isfinite(usd);
 }
 
 QString activeStatesList()
@@ -576,6 +601,12 @@ Result<void> Store::transition(Session &session, SessionState to, const QString 
             return d->writeError(what);
         if (!d->appendEventLocked(session.id, u"transition"_s, int(from), int(to), detail))
             return d->writeError(what);
+        if (SessionStates::isTerminal(to) && session.startedAt.isValid()) {
+            Session ended = session;
+            ended.state = to;
+            if (!d->run(LedgerRow::kInsert, LedgerRow::values(runtimeLine(ended, detail))))
+                return d->writeError(what);
+        }
         return {};
     });
     if (result) {
@@ -619,6 +650,43 @@ Result<void> Store::appendEvent(const QString &sessionId, const QString &kind, c
             state = q->value(0).toInt();
         }
         if (!d->appendEventLocked(sessionId, kind, state, state, detail))
+            return d->writeError(what);
+        return {};
+    });
+}
+
+Result<void> Store::recordExtension(const Session &session, qint64 seconds, double quotedUsd,
+                                    const QString &eventKind, const QString &detail)
+{
+    const QString what = tr("Could not record the extension of session “%1”.").arg(displayName(session));
+    if (!isAmount(quotedUsd))
+        return Error{what + u' ' + tr("Its quote (%1) is not an amount of money.").arg(quotedUsd)};
+    return d->write(what, [&]() -> Result<void> {
+        QVariantList values = SessionRow::fields(session);
+        values << session.id;
+        {
+            Private::Cursor q = d->run(SessionRow::kUpdate, values);
+            if (!q)
+                return d->writeError(what);
+            if (q->numRowsAffected() == 0)
+                return Error{what + u' ' +
+                             tr("It is no longer in the database (removed by another SpawnAI?).")};
+        }
+        // Only a running session is extended: its state, as the caller holds it, goes with the event.
+        if (!d->appendEventLocked(session.id, eventKind, int(session.state), int(session.state), detail))
+            return d->writeError(what);
+        LedgerEntry line;
+        line.at = QDateTime::currentDateTimeUtc();
+        line.kind = LedgerEntry::Kind::Extension;
+        line.sessionId = session.id;
+        line.provider = session.provider;
+        line.size = session.size;
+        line.seconds = seconds;
+        line.ratePerSecond = session.ratePerSecond;
+        line.quotedUsd = quotedUsd;
+        line.basis = session.rateBasis;
+        line.detail = detail;
+        if (!d->run(LedgerRow::kInsert, LedgerRow::values(line)))
             return d->writeError(what);
         return {};
     });
@@ -1043,20 +1111,35 @@ Result<qint64> Store::addGeneration(Generation &generation)
                 return Error{what + u' ' + missing.arg(revisionId)};
         }
         using StoreSqlite::textValue;
-        Private::Cursor q =
-            d->run(u"INSERT INTO generations (created_at, prompt, model, parent_revision_id, "
-                   "revision_id, commentary, stop_reason, input_tokens, output_tokens, "
-                   "cache_write_5m_tokens, cache_write_1h_tokens, cache_read_tokens, cost_usd, "
-                   "failure) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"_s,
-                   {StoreSqlite::timeValue(createdAt), generation.prompt.isNull() ? u""_s : generation.prompt,
-                    textValue(generation.model), textValue(generation.parentRevisionId),
-                    textValue(generation.revisionId), textValue(generation.commentary),
-                    textValue(generation.stopReason), usage.inputTokens, usage.outputTokens,
-                    usage.cacheWriteTokens, usage.cacheWrite1hTokens, usage.cacheReadTokens,
-                    generation.costUsd, textValue(generation.failure)});
-        if (!q)
-            return d->writeError(what);
-        id = q->lastInsertId().toLongLong();
+        {
+            Private::Cursor q =
+                d->run(u"INSERT INTO generations (created_at, prompt, model, parent_revision_id, "
+                       "revision_id, commentary, stop_reason, input_tokens, output_tokens, "
+                       "cache_write_5m_tokens, cache_write_1h_tokens, cache_read_tokens, cost_usd, "
+                       "failure) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"_s,
+                       {StoreSqlite::timeValue(createdAt),
+                        generation.prompt.isNull() ? u""_s : generation.prompt, textValue(generation.model),
+                        textValue(generation.parentRevisionId), textValue(generation.revisionId),
+                        textValue(generation.commentary), textValue(generation.stopReason), usage.inputTokens,
+                        usage.outputTokens, usage.cacheWriteTokens, usage.cacheWrite1hTokens,
+                        usage.cacheReadTokens, generation.costUsd, textValue(generation.failure)});
+            if (!q)
+                return d->writeError(what);
+            id = q->lastInsertId().toLongLong();
+        }
+        if (generation.costUsd > 0 || usage.promptTokens() + usage.outputTokens > 0) {
+            LedgerEntry line;
+            line.at = createdAt;
+            line.kind = LedgerEntry::Kind::Generation;
+            line.generationId = id;
+            line.provider = u"claude"_s;
+            line.size = generation.model;
+            line.usd = generation.costUsd;
+            line.basis = generation.pricing;
+            line.detail = tr("%1 input, %2 output tokens").arg(usage.promptTokens()).arg(usage.outputTokens);
+            if (!d->run(LedgerRow::kInsert, LedgerRow::values(line)))
+                return d->writeError(what);
+        }
         return {};
     });
     if (!result)
@@ -1080,6 +1163,48 @@ Result<QList<Generation>> Store::recentGenerations(int limit) const
     static const QString sql =
         u"SELECT "_s + kGenerationColumns + u" FROM generations ORDER BY created_at DESC, id DESC LIMIT ?"_s;
     return d->readRows<Generation>(sql, {std::max(0, limit)}, what, &toGeneration);
+}
+
+// --- cost ledger
+
+Result<qint64> Store::appendLedger(LedgerEntry &entry)
+{
+    const QString what = tr("Could not record a cost of %1.").arg(formatUsd(entry.usd));
+    if (entry.id != 0)
+        return Error{what + u' ' + tr("It is already recorded (line %1).").arg(entry.id)};
+    if (!isAmount(entry.usd) || !isAmount(entry.quotedUsd) || !isAmount(entry.ratePerSecond))
+        return Error{what + u' ' + tr("It is not an amount of money.")};
+    if (!entry.at.isValid())
+        entry.at = QDateTime::currentDateTimeUtc();
+    qint64 id = 0;
+    auto result = d->write(what, [&]() -> Result<void> {
+        Private::Cursor q = d->run(LedgerRow::kInsert, LedgerRow::values(entry));
+        if (!q)
+            return d->writeError(what);
+        id = q->lastInsertId().toLongLong();
+        return {};
+    });
+    if (!result)
+        return Error{result.error()};
+    entry.id = id;
+    return id;
+}
+
+Result<QList<LedgerEntry>> Store::ledger(const QDateTime &from, const QDateTime &to) const
+{
+    // A Runtime line is recorded when its run ends, so it is never recorded before the run overlaps `from`.
+    return d->readRows<LedgerEntry>(
+        LedgerRow::kSelect + u" WHERE at >= ? AND (CASE kind WHEN 'runtime' THEN started_at < ? "
+                             "ELSE at < ? END) ORDER BY at, id"_s,
+        {StoreSqlite::timeValue(from), StoreSqlite::timeValue(to), StoreSqlite::timeValue(to)},
+        tr("Could not read the cost ledger."), &LedgerRow::toEntry);
+}
+
+Result<QList<LedgerEntry>> Store::ledgerFor(const QString &sessionId) const
+{
+    return d->readRows<LedgerEntry>(LedgerRow::kSelect + u" WHERE session_id = ? ORDER BY id"_s, {sessionId},
+                                    tr("Could not read the cost ledger of session %1.").arg(sessionId),
+                                    &LedgerRow::toEntry);
 }
 
 // --- prompt history

@@ -2,6 +2,7 @@
 
 #include "appbundle.h"
 #include "generation.h"
+#include "ledgerentry.h"
 #include "pricingcatalogue.h"
 #include "result.h"
 #include "session.h"
@@ -59,7 +60,7 @@ struct RevisionInfo
 class Store final
 {
 public:
-    static constexpr int kSchemaVersion = 2;
+    static constexpr int kSchemaVersion = 3;
 
     // Opens (creating or migrating) the database at `path`. A schema newer than this build is refused.
     static Result<std::unique_ptr<Store>> open(const QString &path);
@@ -78,12 +79,19 @@ public:
     Result<void> insertSessions(const QList<Session> &sessions, const QString &kind, const QString &detail);
     // Moves `session` to `to` (checked against the stored state with the state machine), writes its other
     // fields and appends a transition event, in one transaction. On success `session.state == to`.
+    // Ending a session that ran (Ended, Failed with a start time) also writes its Runtime ledger line in the
+    // same transaction, so no crash can separate a finished session from what it cost.
     Result<void> transition(Session &session, SessionState to, const QString &detail = {});
     // Writes the fields of a session without changing its state (url, resource id, expiry, ...).
     // stopRequested is only ever set (by requestStop), never cleared by an update or a transition, so a stale
     // copy cannot erase another process's request; transition() hands the stored flag back in `session`.
     Result<void> updateSession(const Session &session);
     Result<void> appendEvent(const QString &sessionId, const QString &kind, const QString &detail);
+    // Writes `session` (its expiry and lifetime already moved by `seconds`), an event `eventKind` with
+    // `detail` and an Extension ledger line of `seconds` and `quotedUsd`, in one transaction. Negative
+    // figures take back an extension the provider refused.
+    Result<void> recordExtension(const Session &session, qint64 seconds, double quotedUsd,
+                                 const QString &eventKind, const QString &detail);
     Result<Session> session(const QString &id) const;
     Result<QList<Session>> sessions() const;                       // newest first
     Result<QList<Session>> sessions(const QStringList &ids) const; // those of `ids` that exist, any order
@@ -127,6 +135,14 @@ public:
     Result<QList<Generation>> generationsFor(const QString &revisionId) const;
     // Newest first (by createdAt, then by insertion), failed ones included.
     Result<QList<Generation>> recentGenerations(int limit) const;
+
+    // --- cost ledger: append-only. Generation lines are written by addGeneration, Runtime lines when a
+    // session ends (transition), Extension lines by recordExtension; appendLedger is for anything else.
+    Result<qint64> appendLedger(LedgerEntry &entry);
+    // The lines that spent or committed money in [from, to): a Runtime line when its run overlaps it, any
+    // other when it was recorded in it. Oldest first.
+    Result<QList<LedgerEntry>> ledger(const QDateTime &from, const QDateTime &to) const;
+    Result<QList<LedgerEntry>> ledgerFor(const QString &sessionId) const; // in the order recorded
 
     // --- prompt history
     Result<void> addPrompt(const QString &text, const QString &sessionId = {});

@@ -151,9 +151,66 @@ bool toV2(QSqlQuery &query)
     return execAll(query, kV2);
 }
 
+// v2 → v3: the cost ledger, and where each session's rate came from. Every cost event is a ledger line with
+// the rate it used, so history stays right when pricing.json or the user's rates change. Append-only like
+// events. What v2 already knew is carried over: every generation, and the run of every ended or failed
+// session (billed from its start to its end, capped at its expiry; Local runs cost nothing), at the rate the
+// session stored.
+const QString kV3[] = {
+    u"ALTER TABLE sessions ADD COLUMN rate_how TEXT"_s,
+    u"ALTER TABLE sessions ADD COLUMN rate_source TEXT"_s,
+    u"ALTER TABLE sessions ADD COLUMN rate_as_of TEXT"_s,
+
+    u"CREATE TABLE ledger ("
+    "  id              INTEGER PRIMARY KEY AUTOINCREMENT,"
+    "  at              INTEGER NOT NULL,"
+    "  kind            TEXT NOT NULL,"
+    "  session_id      TEXT,"
+    "  generation_id   INTEGER,"
+    "  provider        TEXT NOT NULL,"
+    "  size            TEXT,"
+    "  started_at      INTEGER,"
+    "  seconds         INTEGER NOT NULL DEFAULT 0,"
+    "  rate_per_second REAL NOT NULL DEFAULT 0,"
+    "  usd             REAL NOT NULL DEFAULT 0,"
+    "  quoted_usd      REAL NOT NULL DEFAULT 0,"
+    "  rate_how        TEXT,"
+    "  rate_source     TEXT,"
+    "  rate_as_of      TEXT,"
+    "  detail          TEXT)"_s,
+    u"CREATE INDEX ledger_at ON ledger(at)"_s,
+    u"CREATE INDEX ledger_session ON ledger(session_id)"_s,
+    u"CREATE TRIGGER ledger_no_update BEFORE UPDATE ON ledger"
+    "  BEGIN SELECT RAISE(ABORT, 'the cost ledger is append-only'); END"_s,
+    u"CREATE TRIGGER ledger_no_delete BEFORE DELETE ON ledger"
+    "  BEGIN SELECT RAISE(ABORT, 'the cost ledger is append-only'); END"_s,
+
+    u"INSERT INTO ledger (at, kind, generation_id, provider, size, usd, detail)"
+    "  SELECT created_at, 'generation', id, 'claude', model, cost_usd,"
+    "         input_tokens || ' input, ' || output_tokens || ' output tokens (from schema 2)'"
+    "  FROM generations ORDER BY id"_s,
+    // States 9 and 10 are Ended and Failed.
+    u"INSERT INTO ledger (at, kind, session_id, provider, size, started_at, seconds, rate_per_second, usd, "
+    u"detail)"
+    "  SELECT coalesce(ended_at, expires_at, started_at), 'runtime', id, coalesce(provider, ''), size, "
+    "started_at,"
+    "         secs, rate_per_second, CASE WHEN provider = 'local' THEN 0 ELSE secs * rate_per_second END,"
+    "         'from schema 2'"
+    "  FROM (SELECT *, max(0, (min(coalesce(ended_at, expires_at, started_at),"
+    "                             coalesce(expires_at, ended_at, started_at)) - started_at) / 1000) AS secs"
+    "        FROM sessions WHERE state IN (9, 10) AND started_at IS NOT NULL)"
+    "  ORDER BY coalesce(ended_at, expires_at, started_at)"_s,
+};
+
+bool toV3(QSqlQuery &query)
+{
+    return execAll(query, kV3);
+}
+
 constexpr Step kSteps[] = {
     {1, &toV1},
     {2, &toV2},
+    {3, &toV3},
 };
 
 } // namespace

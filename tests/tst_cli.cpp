@@ -1,5 +1,7 @@
 // The `spawnai` binary as users run it: real processes, real sandboxes, its own data directory.
+#include "ledgercsv.h"
 #include "local/localprocesses.h"
+#include "store.h"
 #include "testsupport.h"
 
 #include <QDir>
@@ -10,9 +12,12 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
+#include <QRegularExpression>
+#include <QScopeGuard>
 #include <QTcpServer>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QUuid>
 
 #include <csignal>
 
@@ -442,6 +447,170 @@ private slots:
         const Run noKey = run({u"generate"_s, u"a pomodoro timer"_s});
         QCOMPARE(noKey.exitCode, 1);
         QVERIFY2(noKey.err.contains(u"spawnai key set anthropic"_s), qPrintable(noKey.err));
+    }
+
+    // A past month from a seeded store: per provider, the budget, the ledger as JSON and CSV, bad --month.
+    void costShowsAMonth()
+    {
+        // October 2026 (UTC): a generation, two E2B runs (one into November), a Fly.io run, a free Local run.
+        const QDateTime oct(QDate(2026, 10, 1), QTime(0, 0), Qt::UTC);
+        QString acrossId;
+        {
+            auto store = Store::open(m_dir.filePath(u"data/spawnai/spawnai.db"_s));
+            QVERIFY2(store, qPrintable(store.error()));
+            const auto revision =
+                (*store)->saveRevision(bundle(Runtime::Static, {{u"index.html"_s, "cost"}}));
+            QVERIFY2(revision, qPrintable(revision.error()));
+            Generation generation;
+            generation.createdAt = oct.addDays(4).addSecs(9 * 3600); // 5 October 09:00
+            generation.prompt = u"a cost test"_s;
+            generation.model = u"claude-sonnet-5-5"_s;
+            generation.revisionId = *revision;
+            generation.usage.inputTokens = 1200;
+            generation.usage.outputTokens = 5400;
+            generation.costUsd = 0.0654;
+            QVERIFY((*store)->addGeneration(generation));
+
+            const auto ran = [&](const QString &provider, const QDateTime &start, qint64 seconds,
+                                 double rate) -> QString {
+                Session s;
+                s.id = QUuid::createUuid().toString(QUuid::WithoutBraces);
+                s.name = u"cost "_s + provider;
+                s.provider = provider;
+                s.state = SessionState::Running;
+                s.createdAt = start.addSecs(-30);
+                s.startedAt = start;
+                s.ttlSeconds = 2 * seconds;
+                s.expiresAt = start.addSecs(2 * seconds);
+                s.ratePerSecond = rate;
+                if (!(*store)->insertSession(s))
+                    return {};
+                s.endedAt = start.addSecs(seconds);
+                if (!(*store)->transition(s, SessionState::Stopping) ||
+                    !(*store)->transition(s, SessionState::Ended, u"stopped"_s))
+                    return {};
+                return s.id;
+            };
+            // $0.03025, $0.36 and nothing (Local is free whatever rate was stored).
+            QVERIFY(!ran(u"e2b"_s, oct.addDays(9).addSecs(12 * 3600), 1000, 0.00003025).isEmpty());
+            QVERIFY(!ran(u"fly"_s, oct.addDays(19).addSecs(8 * 3600), 3600, 0.0001).isEmpty());
+            QVERIFY(!ran(u"local"_s, oct.addDays(11).addSecs(10 * 3600), 600, 0.5).isEmpty());
+            // 31 October 23:00 to 1 November 01:00 UTC: $0.72, half of it in October.
+            acrossId = ran(u"e2b"_s, oct.addMonths(1).addSecs(-3600), 7200, 0.0001);
+            QVERIFY(!acrossId.isEmpty());
+        }
+        QCOMPARE(run({u"config"_s, u"budget.monthly"_s, u"2.00"_s}).exitCode, 0);
+        const auto restoreBudget = qScopeGuard([this] {
+            run({u"config"_s, u"budget.monthly"_s, u"20.00"_s});
+        });
+        const QMap<QString, QString> utc{{u"TZ"_s, u"UTC"_s}};
+        const double e2b = 0.03025 + 0.36, fly = 0.36, claude = 0.0654, total = e2b + fly + claude;
+
+        const Run json = run({u"cost"_s, u"--month"_s, u"2026-10"_s, u"--json"_s}, {}, utc);
+        QVERIFY2(json.exitCode == 0, qPrintable(json.err));
+        QJsonParseError error;
+        const QJsonObject month = QJsonDocument::fromJson(json.out.toUtf8(), &error).object();
+        QVERIFY2(error.error == QJsonParseError::NoError, qPrintable(json.out));
+        QCOMPARE(month[u"month"_s].toString(), u"2026-10"_s);
+        QCOMPARE(month[u"currency"_s].toString(), u"USD"_s);
+        QVERIFY(qAbs(month[u"total"_s].toDouble() - total) < 1e-9);
+        QCOMPARE(month[u"budget"_s].toDouble(), 2.0);
+        QVERIFY(!month.contains(u"today"_s)); // a past month
+        const QJsonArray providers = month[u"providers"_s].toArray();
+        QCOMPARE(providers.size(), 3);                            // Local cost nothing
+        QCOMPARE(providers.at(0)[u"key"_s].toString(), u"e2b"_s); // dearest first
+        QCOMPARE(providers.at(0)[u"name"_s].toString(), u"E2B"_s);
+        QVERIFY(qAbs(providers.at(0)[u"total"_s].toDouble() - e2b) < 1e-9);
+        QCOMPARE(providers.at(0)[u"running"_s].toInt(), 0);
+        QCOMPARE(providers.at(1)[u"name"_s].toString(), u"Fly.io"_s);
+        QVERIFY(qAbs(providers.at(1)[u"total"_s].toDouble() - fly) < 1e-9);
+        QCOMPARE(providers.at(2)[u"key"_s].toString(), u"claude"_s);
+        QCOMPARE(providers.at(2)[u"name"_s].toString(), u"Claude (generation)"_s);
+        QVERIFY(qAbs(providers.at(2)[u"total"_s].toDouble() - claude) < 1e-9);
+        const QJsonArray days = month[u"days"_s].toArray();
+        QCOMPARE(days.size(), 31);
+        QCOMPARE(days.first()[u"date"_s].toString(), u"2026-10-01"_s);
+        QCOMPARE(days.at(4)[u"usd"_s].toDouble(), claude);
+        QVERIFY(qAbs(days.last()[u"usd"_s].toDouble() - 0.36) < 1e-9); // the October hour of the last run
+        double daySum = 0;
+        for (const QJsonValue &day : days)
+            daySum += day[u"usd"_s].toDouble();
+        QVERIFY(qAbs(daySum - total) < 1e-9);
+        // Every line touching the month, the whole run into November included, with the CSV's fields.
+        const QJsonArray lines = month[u"lines"_s].toArray();
+        QCOMPARE(lines.size(), 5);
+        QStringList keys = lines.first().toObject().keys();
+        QStringList columns = LedgerCsv::columns();
+        keys.sort();
+        columns.sort();
+        QCOMPARE(keys, columns);
+        QCOMPARE(lines.first()[u"kind"_s].toString(), u"generation"_s);
+        QCOMPARE(lines.first()[u"at"_s].toString(), u"2026-10-05T09:00:00Z"_s);
+        QCOMPARE(lines.last()[u"session"_s].toString(), acrossId);
+        QVERIFY(qAbs(lines.last()[u"usd"_s].toDouble() - 0.72) < 1e-9);
+
+        const Run csv = run({u"cost"_s, u"--month"_s, u"2026-10"_s, u"--csv"_s}, {}, utc);
+        QVERIFY2(csv.exitCode == 0, qPrintable(csv.err));
+        QVERIFY(csv.out.startsWith(QString::fromUtf8(LedgerCsv::write({}))));
+        QVERIFY(csv.out.endsWith(u"\r\n"_s));
+        QCOMPARE(csv.out.count(u"\r\n"_s), 1 + 5);
+        QVERIFY(csv.out.contains(u",runtime,"_s + acrossId + u",e2b,"_s));
+
+        const Run plain = run({u"cost"_s, u"--month"_s, u"2026-10"_s}, {}, utc);
+        QVERIFY2(plain.exitCode == 0, qPrintable(plain.err));
+        QVERIFY2(plain.out.startsWith(u"Spending in October 2026\n"_s), qPrintable(plain.out));
+        for (const QString &text : {u"E2B"_s, u"Fly.io"_s, u"Claude (generation)"_s, u"$0.39"_s, u"$0.36"_s,
+                                    u"$0.07"_s, u"Budget: $0.82 of $2.00 (41 %)"_s}) // 0.81565
+            QVERIFY2(plain.out.contains(text), qPrintable(text + u" not in:\n"_s + plain.out));
+        QVERIFY2(plain.out.contains(QRegularExpression(u"\\nTotal +\\$0.82\\n"_s)), qPrintable(plain.out));
+        QVERIFY(!plain.out.contains(u"Local"_s));
+        QVERIFY(!plain.out.contains(u"Today"_s));
+
+        // The month is local: in Auckland (UTC+13) October ends at 11:00 UTC on 31 October, before the last
+        // run started.
+        const Run auckland =
+            run({u"cost"_s, u"--month"_s, u"2026-10"_s, u"--json"_s}, {}, {{u"TZ"_s, u"Pacific/Auckland"_s}});
+        QCOMPARE(auckland.exitCode, 0);
+        const QJsonObject nz = QJsonDocument::fromJson(auckland.out.toUtf8()).object();
+        QVERIFY2(qAbs(nz[u"total"_s].toDouble() - (total - 0.36)) < 1e-9, qPrintable(auckland.out));
+        QCOMPARE(nz[u"lines"_s].toArray().size(), 4);
+
+        // A month with nothing: said so; the JSON and CSV are still whole.
+        const Run empty = run({u"cost"_s, u"--month"_s, u"2026-09"_s}, {}, utc);
+        QCOMPARE(empty.exitCode, 0);
+        QVERIFY2(empty.out.startsWith(u"Nothing was spent in September 2026.\n"_s), qPrintable(empty.out));
+        const Run emptyJson = run({u"cost"_s, u"--month=2026-09"_s, u"--json"_s}, {}, utc);
+        const QJsonObject september = QJsonDocument::fromJson(emptyJson.out.toUtf8()).object();
+        QCOMPARE(september[u"total"_s].toDouble(-1), 0.0);
+        QVERIFY(september[u"providers"_s].toArray().isEmpty());
+        QVERIFY(september[u"lines"_s].toArray().isEmpty());
+        QCOMPARE(september[u"days"_s].toArray().size(), 30);
+        const Run emptyCsv = run({u"cost"_s, u"--month"_s, u"2026-09"_s, u"--csv"_s}, {}, utc);
+        QCOMPARE(emptyCsv.out, QString::fromUtf8(LedgerCsv::write({})));
+
+        // This month works too, and says what today cost.
+        const Run now = run({u"cost"_s, u"--json"_s});
+        QVERIFY2(now.exitCode == 0, qPrintable(now.err));
+        const QJsonObject thisMonth = QJsonDocument::fromJson(now.out.toUtf8()).object();
+        QCOMPARE(thisMonth[u"month"_s].toString(), QDate::currentDate().toString(u"yyyy-MM"_s));
+        QVERIFY(thisMonth.contains(u"today"_s));
+
+        // Listed in the help; bad usage: exit code 2 and what was expected.
+        QVERIFY(run({u"--help"_s}).out.contains(u"cost [--month YYYY-MM] [--json|--csv]"_s));
+        const Run help = run({u"cost"_s, u"--help"_s});
+        QCOMPARE(help.exitCode, 0);
+        QVERIFY2(help.out.contains(u"--month <YYYY-MM>"_s), qPrintable(help.out));
+        for (const QString &bad : {u"2026-13"_s, u"nov"_s, u"2026-1"_s, u"2026-00"_s}) {
+            const Run refused = run({u"cost"_s, u"--month"_s, bad});
+            QCOMPARE(refused.exitCode, 2);
+            QVERIFY2(refused.err.contains(u"YYYY-MM"_s) && refused.err.contains(bad),
+                     qPrintable(refused.err));
+            QVERIFY(refused.out.isEmpty());
+        }
+        const Run both = run({u"cost"_s, u"--json"_s, u"--csv"_s});
+        QCOMPARE(both.exitCode, 2);
+        QVERIFY2(both.err.contains(u"--json and --csv"_s), qPrintable(both.err));
+        QVERIFY(both.out.isEmpty());
     }
 
     void keysComeFromStdinOnly()

@@ -8,6 +8,7 @@
 #include "fly/flyprovider.h"
 #include "http/apicall.h"
 #include "instancelock.h"
+#include "ledgerentry.h"
 #include "pricingcatalogue.h"
 #include "sessioncontroller.h"
 #include "store.h"
@@ -257,6 +258,50 @@ private slots:
         QVERIFY(m_controller->stop(known).ok());
         QVERIFY(waitForState(known, SessionState::Ended));
         QTRY_COMPARE(liveResources(provider), 0);
+    }
+
+    // The Runtime ledger line of a run that SpawnAI was killed in the middle of and restarted for equals that
+    // of an uninterrupted run (< 1 %); a wall clock stepped back while a session runs takes nothing off.
+    void ledgerContinuesAcrossACrashAndClockJumps()
+    {
+        const QString steady = deploy(u"e2b"_s, 4);
+        const QString crashed = deploy(u"e2b"_s, 4);
+        QVERIFY(waitForState(steady, SessionState::Running));
+        QVERIFY(waitForState(crashed, SessionState::Running));
+        QTest::qWait(1000);
+        killController(); // SpawnAI dies with both running
+        startController();
+        QVERIFY(recover());
+        QVERIFY(waitForState(steady, SessionState::Ended, 15'000));
+        QVERIFY(waitForState(crashed, SessionState::Ended, 15'000));
+        for (const QString &id : {steady, crashed}) {
+            const QList<LedgerEntry> lines = m_store->ledgerFor(id).value();
+            QCOMPARE(lines.size(), 1);
+            const Session session = stored(id);
+            QCOMPARE(lines.first().kind, LedgerEntry::Kind::Runtime);
+            QCOMPARE(lines.first().seconds, 4); // the lifetime, to the second, crash or not
+            QVERIFY(qAbs(lines.first().usd - 4 * session.ratePerSecond) < 1e-12);
+            QVERIFY(!session.rateBasis.how.isEmpty());
+            QCOMPARE(lines.first().basis.how, session.rateBasis.how);
+        }
+
+        // The wall clock steps back an hour (NTP, the user) while sessions run: one runs to its expiry, one
+        // is stopped after about 2 s. Both are billed the seconds they really ran.
+        qint64 offsetSeconds = 0;
+        m_controller->setWallClockForTesting(
+            [&offsetSeconds] { return QDateTime::currentDateTimeUtc().addSecs(offsetSeconds); });
+        const QString expiring = deploy(u"e2b"_s, 4);
+        const QString stopped = deploy(u"e2b"_s, 3600);
+        QVERIFY(waitForState(expiring, SessionState::Running));
+        QVERIFY(waitForState(stopped, SessionState::Running));
+        QTest::qWait(2000);
+        offsetSeconds = -3600;
+        QVERIFY(m_controller->stop(stopped).ok());
+        QVERIFY(waitForState(stopped, SessionState::Ended));
+        QVERIFY(waitForState(expiring, SessionState::Ended, 15'000));
+        QCOMPARE(m_store->ledgerFor(expiring).value().last().seconds, 4);
+        const qint64 ran = m_store->ledgerFor(stopped).value().last().seconds;
+        QVERIFY2(ran >= 2 && ran <= 4, qPrintable(QString::number(ran)));
     }
 
     void resourceEndingByItselfFailsTheSession_data() { deployServesExtendsAndExpires_data(); }

@@ -45,6 +45,7 @@ class TestCostMeter : public QObject
     Q_OBJECT
 
 private slots:
+    void rateBases();
     void billableSeconds_data();
     void billableSeconds();
     void accruedAt_data();
@@ -98,8 +99,9 @@ void TestCostMeter::billableSeconds_data()
                                  << qint64(3600);
     QTest::newRow("ended, clock now before the end")
         << S::Ended << qint64(0) << qint64(7200) << qint64(3600) << qint64(1000) << qint64(3600);
-    QTest::newRow("ended after expiry: destroyed late")
-        << S::Ended << qint64(0) << qint64(7200) << qint64(7260) << qint64(9000) << qint64(7260);
+    // The provider's own lifetime ended it at expiry, however late SpawnAI noticed (a crash, a restart).
+    QTest::newRow("ended after expiry: capped at expiry")
+        << S::Ended << qint64(0) << qint64(7200) << qint64(7260) << qint64(9000) << qint64(7200);
     QTest::newRow("ended without end time: expiry")
         << S::Ended << qint64(0) << qint64(7200) << kNone << qint64(99999) << qint64(7200);
     QTest::newRow("ended with no times")
@@ -363,6 +365,33 @@ void TestCostMeter::formatUsd()
     QFETCH(double, usd);
     QFETCH(QString, text);
     QCOMPARE(::formatUsd(usd), text);
+}
+
+void TestCostMeter::rateBases()
+{
+    const PricingCatalogue catalogue = PricingCatalogue::shipped();
+    const RateBasis tokens = CostMeter::tokenBasis(catalogue, u"claude-fable-5-2"_s, 1000);
+    QCOMPARE(tokens.how, u"Claude Fable 5.2: $8.00/M input, $40.00/M output, $10.00/M cache write, $0.20/M cache "
+                         "read (per million tokens)"_s);
+    QVERIFY(tokens.source.startsWith(u"release notes"_s));
+    QVERIFY(!tokens.asOf.isEmpty());
+    QVERIFY(CostMeter::tokenBasis(catalogue, u"no-such-model"_s, 1000).isEmpty());
+
+    const Rate rate = *catalogue.rate(u"e2b"_s, u"base"_s);
+    const RateBasis basis = CostMeter::basisOf(rate);
+    QCOMPARE(basis.how, rate.how);
+    QCOMPARE(basis.source, rate.source);
+    QCOMPARE(basis.asOf, rate.asOf);
+
+    Session session;
+    session.provider = u"e2b"_s;
+    session.ratePerSecond = 0.0001;
+    session.ttlSeconds = 7200;
+    QVERIFY(qAbs(CostMeter::lifetimeQuote(session) - 0.72) < 1e-12);
+    QVERIFY(qAbs(CostMeter::extensionQuote(session, 1800) - 0.18) < 1e-12);
+    session.provider = u"local"_s;
+    QCOMPARE(CostMeter::lifetimeQuote(session), 0.0);
+    QCOMPARE(CostMeter::extensionQuote(session, 1800), 0.0);
 }
 
 QTEST_GUILESS_MAIN(TestCostMeter)

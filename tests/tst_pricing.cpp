@@ -1,6 +1,7 @@
 #include "costmeter.h"
 #include "pricingcatalogue.h"
 
+#include <QDate>
 #include <QFile>
 #include <QRegularExpression>
 #include <QSet>
@@ -92,6 +93,25 @@ const ModelRow kModels[] = {
     {"claude-haiku-4-5", 1, 5, 1.25, 2, 0.10},
 };
 
+// The published start times (DESIGN.md's provider comparison, Local: bench_localdeploy's targets), and a word
+// of the source each must cite.
+struct StartTimeRow
+{
+    const char *provider;
+    const char *text;
+    double seconds;
+    const char *cites;
+};
+
+const StartTimeRow kStartTimes[] = {
+    {"local", "< 1 s", 1, "bench_localdeploy"}, // DESIGN.md targets: static < 100 ms, Python < 250 ms
+    {"e2b", "~150 ms", 0.15, "ref/e2b.md"},     // DESIGN.md: ~150 ms sandbox start
+    {"fly", "< 10 s", 10, "ref/fly.md"},        // DESIGN.md: Fly.io Machines <10 s
+    {"modal", "< 30 s", 30, "ref/modal.md"},    // DESIGN.md: Modal <30 s
+    {"runpod", "< 15 s", 15, "ref/runpod.md"},  // DESIGN.md: RunPod <15 s
+    {"digitalocean", "60–90 s", 90, "ref/digitalocean.md"}, // DESIGN.md: DigitalOcean Droplets 60–90 s
+};
+
 // A small valid catalogue; the invalid rows each break one thing in it.
 const QString kMinimal = uR"({"schema": 1, "updated": "2026-11-28",
  "providers": {"p": {"name": "P", "billing": "per second", "source": "test", "as_of": "2026-11-28",
@@ -128,6 +148,14 @@ private slots:
     void minimalCatalogueLoads();
     void invalidCatalogues_data();
     void invalidCatalogues();
+    void overrideReplacesOneRate();
+    void overridesLeaveOtherSizesAlone();
+    void overridesKeepSizesCheapestFirst();
+    void unknownOverridesAreIgnored();
+    void startTimes_data();
+    void startTimes();
+    void everyStartTimeHasARow();
+    void startTimeIsOptional();
 };
 
 void TestPricing::shippedLoads()
@@ -591,6 +619,27 @@ void TestPricing::invalidCatalogues_data()
            u"2, "
            u"\"cache_write_5m\": 1, \"cache_write_1h\": 2, \"cache_read\": 0.1}]"_s
         << u"model “m” tier 2: “max_prompt_tokens” must grow from tier to tier"_s;
+    QTest::newRow("start_time not an object")
+        << u"\"default_size\": \"small\""_s << u"\"default_size\": \"small\", \"start_time\": \"fast\""_s
+        << u"provider “p”: “start_time” must be an object with “text”, “seconds” and “source”"_s;
+    QTest::newRow("start_time without text")
+        << u"\"default_size\": \"small\""_s
+        << u"\"default_size\": \"small\", \"start_time\": {\"seconds\": 1, \"source\": \"test\"}"_s
+        << u"provider “p” start_time needs “text” (text)"_s;
+    QTest::newRow("start_time without source")
+        << u"\"default_size\": \"small\""_s
+        << u"\"default_size\": \"small\", \"start_time\": {\"text\": \"< 1 s\", \"seconds\": 1}"_s
+        << u"provider “p” start_time needs “source” (text)"_s;
+    QTest::newRow("start_time seconds as text")
+        << u"\"default_size\": \"small\""_s
+        << u"\"default_size\": \"small\", \"start_time\": {\"text\": \"< 1 s\", \"seconds\": \"1\", "
+           u"\"source\": \"test\"}"_s
+        << u"provider “p” start_time needs “seconds” above zero"_s;
+    QTest::newRow("start_time zero seconds")
+        << u"\"default_size\": \"small\""_s
+        << u"\"default_size\": \"small\", \"start_time\": {\"text\": \"instant\", \"seconds\": 0, "
+           u"\"source\": \"test\"}"_s
+        << u"provider “p” start_time needs “seconds” above zero"_s;
     QTest::newRow("tier limit outside tiers")
         << u"\"input\": 1,"_s << u"\"max_prompt_tokens\": 5, \"input\": 1,"_s
         << u"“max_prompt_tokens” belongs in a tier of “tiers”"_s;
@@ -611,6 +660,198 @@ void TestPricing::invalidCatalogues()
     QVERIFY2(!catalogue.ok(), qPrintable(json));
     QVERIFY2(catalogue.error().startsWith(u"pricing.json: "_s), qPrintable(catalogue.error()));
     QVERIFY2(catalogue.error().contains(message), qPrintable(catalogue.error()));
+}
+
+void TestPricing::overrideReplacesOneRate()
+{
+    const PricingCatalogue shipped = PricingCatalogue::shipped();
+    QList<RateOverride> ignored;
+    const PricingCatalogue mine =
+        shipped.withOverrides({{u"e2b"_s, u"base"_s, 0.05, QDate(2026, 11, 29)}}, &ignored);
+    QVERIFY(ignored.isEmpty());
+
+    // $0.05/h ÷ 3600 s = 0.0000138888…/s.
+    const std::optional<Rate> rate = mine.rate(u"e2b"_s, u"base"_s);
+    QVERIFY(rate);
+    QVERIFY2(nearlyEqual(rate->perSecond, 1.388888889e-5), qPrintable(show(rate->perSecond, 1.388888889e-5)));
+    QCOMPARE(rate->how, u"$0.05/h (your rate) ÷ 3600 s"_s);
+    QCOMPARE(rate->source, u"Your rate (Settings → Pricing)"_s);
+    QCOMPARE(rate->asOf, u"2026-11-29"_s);
+    QVERIFY(rate->userSet);
+    QVERIFY(!rate->estimate);
+    QVERIFY(mine.isOverridden(u"e2b"_s, u"base"_s));
+    QVERIFY(mine.isOverridden(u"e2b"_s, QString())); // base is E2B's default size
+    QVERIFY(!mine.isOverridden(u"e2b"_s, u"2cpu-2gib"_s));
+    QVERIFY(!mine.isOverridden(u"heroku"_s, u"base"_s));
+
+    // 2 h at $0.05/h = $0.10, through the same quote the deploy bar shows.
+    const Result<Quote> quote = CostMeter::quote(mine, u"e2b"_s, u"base"_s, 2 * 3600);
+    QVERIFY2(quote.ok(), qPrintable(quote.error()));
+    QVERIFY2(nearlyEqual(quote->usd, 0.10), qPrintable(show(quote->usd, 0.10)));
+    QVERIFY(quote->rate.userSet);
+
+    // The original is untouched: the published rate stays available next to the user's.
+    QVERIFY(!shipped.isOverridden(u"e2b"_s, u"base"_s));
+    QVERIFY(nearlyEqual(shipped.rate(u"e2b"_s, u"base"_s)->perSecond, 0.00003025));
+    QVERIFY(!PricingCatalogue::shipped().isOverridden(u"e2b"_s, u"base"_s));
+
+    // An estimate the user replaced with what they pay is no longer an estimate.
+    const PricingCatalogue runpod =
+        shipped.withOverrides({{u"runpod"_s, u"cpu3c-2-4"_s, 0.0612, QDate(2026, 11, 1)}});
+    const std::optional<Rate> pod = runpod.rate(u"runpod"_s, u"cpu3c-2-4"_s);
+    QVERIFY(!pod->estimate);
+    QVERIFY(pod->estimateReason.isEmpty());
+    QCOMPARE(pod->how, u"$0.0612/h (your rate) ÷ 3600 s"_s);
+    QVERIFY(nearlyEqual(pod->perSecond, 0.000017)); // 0.0612 / 3600
+    QVERIFY(nearlyEqual(CostMeter::quote(runpod, u"runpod"_s, {}, 7200)->usd, 0.1224));
+
+    // A rate of $0 is a rate (a free credit), not "no override".
+    const PricingCatalogue free = shipped.withOverrides({{u"fly"_s, u"shared-cpu-1x-1gb"_s, 0, {}}});
+    QVERIFY(free.isOverridden(u"fly"_s, u"shared-cpu-1x-1gb"_s));
+    QCOMPARE(free.rate(u"fly"_s, u"shared-cpu-1x-1gb"_s)->perSecond, 0.0);
+    QCOMPARE(CostMeter::quote(free, u"fly"_s, u"shared-cpu-1x-1gb"_s, 7200)->usd, 0.0);
+}
+
+void TestPricing::overridesLeaveOtherSizesAlone()
+{
+    const PricingCatalogue shipped = PricingCatalogue::shipped();
+    const PricingCatalogue mine =
+        shipped.withOverrides({{u"e2b"_s, u"base"_s, 0.05, QDate(2026, 11, 29)},
+                               {u"digitalocean"_s, u"s-1vcpu-1gb"_s, 0.007, QDate(2026, 11, 29)}});
+    int overridden = 0;
+    for (const QString &provider : shipped.providers()) {
+        QCOMPARE(mine.sizes(provider).size(), shipped.sizes(provider).size());
+        QCOMPARE(mine.defaultSize(provider), shipped.defaultSize(provider));
+        QCOMPARE(mine.minimumCharge(provider).usd, shipped.minimumCharge(provider).usd);
+        for (const SizePricing &size : shipped.sizes(provider)) {
+            const QString where = provider + u'/' + size.key;
+            const std::optional<Rate> rate = mine.rate(provider, size.key);
+            QVERIFY2(rate, qPrintable(where));
+            if (where == u"e2b/base"_s || where == u"digitalocean/s-1vcpu-1gb"_s) {
+                QVERIFY2(rate->userSet, qPrintable(where));
+                ++overridden;
+                continue;
+            }
+            QVERIFY2(!rate->userSet, qPrintable(where));
+            QCOMPARE(rate->perSecond, size.rate.perSecond);
+            QCOMPARE(rate->how, size.rate.how);
+            QCOMPARE(rate->source, size.rate.source);
+            QCOMPARE(rate->asOf, size.rate.asOf);
+            QCOMPARE(rate->estimate, size.rate.estimate);
+        }
+    }
+    QCOMPARE(overridden, 2);
+    // DigitalOcean's minimum charge still applies to the user's rate: 30 s at $0.007/h is under $0.01.
+    const Result<Quote> brief = CostMeter::quote(mine, u"digitalocean"_s, u"s-1vcpu-1gb"_s, 30);
+    QCOMPARE(brief->usd, 0.01);
+    QVERIFY(brief->minimumApplied);
+    // Token prices are not rates: untouched.
+    QCOMPARE(mine.models(), shipped.models());
+    QCOMPARE(mine.generationCost(u"claude-sonnet-4-5"_s, TokenUsage{1'000'000, 0, 0, 0, 0}), 3.0);
+}
+
+void TestPricing::overridesKeepSizesCheapestFirst()
+{
+    // E2B base at $0.50/h (0.0001388…/s) is dearer than 2cpu-2gib (0.000037/s): it moves to the end.
+    const PricingCatalogue mine =
+        PricingCatalogue::shipped().withOverrides({{u"e2b"_s, u"base"_s, 0.5, QDate(2026, 11, 29)}});
+    QStringList e2b;
+    for (const SizePricing &size : mine.sizes(u"e2b"_s))
+        e2b << size.key;
+    QCOMPARE(e2b, (QStringList{u"1cpu-2gib"_s, u"2cpu-2gib"_s, u"base"_s}));
+    QCOMPARE(mine.defaultSize(u"e2b"_s), u"base"_s);
+}
+
+void TestPricing::unknownOverridesAreIgnored()
+{
+    const PricingCatalogue shipped = PricingCatalogue::shipped();
+    const QList<RateOverride> unknown = {
+        {u"heroku"_s, u"base"_s, 0.05, QDate(2026, 11, 29)},
+        {u"e2b"_s, u"huge"_s, 0.05, QDate(2026, 11, 29)},
+        {u"replit"_s, u"any"_s, 0.05, QDate(2026, 11, 29)},       // listed, but without sizes
+        {u"e2b"_s, QString(), 0.05, QDate(2026, 11, 29)},         // no size is not "the default"
+        {u"e2b"_s, u"base"_s, -1, QDate(2026, 11, 29)},           // not an amount
+        {u"e2b"_s, u"base"_s, std::nan(""), QDate(2026, 11, 29)}, // not an amount
+        {u"e2b"_s, u"base"_s, INFINITY, QDate(2026, 11, 29)},     // not an amount
+    };
+    for (qsizetype i = 0; i < unknown.size(); ++i)
+        QTest::ignoreMessage(QtWarningMsg, QRegularExpression(u"^Ignoring your rate for "_s));
+    QList<RateOverride> ignored;
+    const PricingCatalogue mine = shipped.withOverrides(
+        unknown + QList<RateOverride>{{u"fly"_s, u"shared-cpu-1x-256mb"_s, 0.01, {}}}, &ignored);
+    QCOMPARE(ignored.size(), unknown.size());
+    for (qsizetype i = 0; i < unknown.size(); ++i) {
+        QCOMPARE(ignored.at(i).provider, unknown.at(i).provider);
+        QCOMPARE(ignored.at(i).size, unknown.at(i).size);
+    }
+    QVERIFY(!mine.provider(u"heroku"_s));
+    QVERIFY(!mine.rate(u"e2b"_s, u"huge"_s));
+    QCOMPARE(mine.sizes(u"e2b"_s).size(), 3);
+    QVERIFY(!mine.isOverridden(u"e2b"_s, u"base"_s));
+    QCOMPARE(mine.rate(u"e2b"_s, u"base"_s)->perSecond, shipped.rate(u"e2b"_s, u"base"_s)->perSecond);
+    // The valid one after them still counts.
+    QVERIFY(mine.isOverridden(u"fly"_s, u"shared-cpu-1x-256mb"_s));
+}
+
+void TestPricing::startTimes_data()
+{
+    QTest::addColumn<QString>("provider");
+    QTest::addColumn<QString>("text");
+    QTest::addColumn<double>("seconds");
+    QTest::addColumn<QString>("cites");
+    for (const StartTimeRow &row : kStartTimes) {
+        QTest::addRow("%s", row.provider) << QString::fromLatin1(row.provider) << QString::fromUtf8(row.text)
+                                          << row.seconds << QString::fromLatin1(row.cites);
+    }
+}
+
+void TestPricing::startTimes()
+{
+    QFETCH(QString, provider);
+    QFETCH(QString, text);
+    QFETCH(double, seconds);
+    QFETCH(QString, cites);
+    const ProviderPricing *pricing = PricingCatalogue::shipped().provider(provider);
+    QVERIFY(pricing);
+    QCOMPARE(pricing->startTimeText, text);
+    QCOMPARE(pricing->startTimeSeconds, seconds);
+    QVERIFY2(pricing->startTimeSource.contains(cites), qPrintable(pricing->startTimeSource));
+}
+
+void TestPricing::everyStartTimeHasARow()
+{
+    QSet<QString> covered;
+    for (const StartTimeRow &row : kStartTimes)
+        covered.insert(QString::fromLatin1(row.provider));
+    const PricingCatalogue catalogue = PricingCatalogue::shipped();
+    for (const QString &key : catalogue.providers()) {
+        const ProviderPricing *provider = catalogue.provider(key);
+        if (covered.contains(key))
+            continue;
+        // Replit and Nhost publish none, and have nothing SpawnAI can start.
+        QVERIFY2(provider->startTimeText.isEmpty(), qPrintable(key));
+        QCOMPARE(provider->startTimeSeconds, -1.0);
+        QVERIFY2(!provider->unpricedReason.isEmpty(),
+                 qPrintable(key + u": a priced provider needs a start time"_s));
+    }
+}
+
+void TestPricing::startTimeIsOptional()
+{
+    const Result<PricingCatalogue> minimal = PricingCatalogue::load(kMinimal.toUtf8());
+    QVERIFY(minimal.ok());
+    QVERIFY(minimal->provider(u"p"_s)->startTimeText.isEmpty());
+    QCOMPARE(minimal->provider(u"p"_s)->startTimeSeconds, -1.0);
+
+    QString json = kMinimal;
+    json.replace(u"\"default_size\": \"small\""_s,
+                 u"\"default_size\": \"small\", \"start_time\": {\"text\": \"~2 s\", \"seconds\": 2, "
+                 u"\"source\": \"test §1\", \"measured\": false}"_s);
+    const Result<PricingCatalogue> timed = PricingCatalogue::load(json.toUtf8());
+    QVERIFY2(timed.ok(), qPrintable(timed.error()));
+    QCOMPARE(timed->provider(u"p"_s)->startTimeText, u"~2 s"_s);
+    QCOMPARE(timed->provider(u"p"_s)->startTimeSeconds, 2.0);
+    QCOMPARE(timed->provider(u"p"_s)->startTimeSource, u"test §1"_s);
 }
 
 QTEST_GUILESS_MAIN(TestPricing)

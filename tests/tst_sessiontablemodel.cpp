@@ -182,6 +182,7 @@ private slots:
     void proxySearch();
     void proxyFilterFollowsUpserts();
     void proxySortsTimeLeftByValue();
+    void quoteAndGenerationColumns();
     void proxySortsCostByValue();
     void proxySortsUrlAndExpiry();
     void proxyResortsWhenCostsCross();
@@ -204,7 +205,7 @@ void TestSessionTableModel::headers()
     for (int column = 0; column < t.model.columnCount(); ++column)
         titles << t.model.headerData(column, Qt::Horizontal).toString();
     QCOMPARE(titles, QStringList({u"Name"_s, u"Provider"_s, u"Status"_s, u"URL"_s, u"Time left"_s, u"Cost"_s,
-                                  u"Expires at"_s}));
+                                  u"Expires at"_s, u"Quote"_s, u"Generation"_s}));
     const auto right = int(Qt::AlignRight | Qt::AlignVCenter);
     QCOMPARE(t.model.headerData(int(Column::Cost), Qt::Horizontal, Qt::TextAlignmentRole).toInt(), right);
     QCOMPARE(t.model.headerData(int(Column::Cost), Qt::Horizontal, Qt::InitialSortOrderRole).toInt(),
@@ -429,7 +430,8 @@ void TestSessionTableModel::upsertEmitsOnlyChangedCells_data()
     extended.expiresAt = extended.expiresAt.addSecs(1800);
     extended.ttlSeconds += 1800;
     QTest::newRow("extend") << running << extended
-                            << QList<int>{int(Column::TimeLeft), int(Column::ExpiresAt)};
+                            << QList<int>{int(Column::TimeLeft), int(Column::ExpiresAt),
+                                          int(Column::Quote)}; // the lifetime's quote grew
 
     Session renamed = running;
     renamed.name = u"pomodoro"_s;
@@ -790,11 +792,41 @@ void TestSessionTableModel::proxySortsTimeLeftByValue()
              QStringList({u"1:09:58"_s, u"59:59"_s, u"59:58"_s, u"9:59"_s, QString()}));
 }
 
+void TestSessionTableModel::quoteAndGenerationColumns()
+{
+    Session cloud = makeSession(1, SessionState::Running, 600, 7200);
+    cloud.generationCostUsd = 0.0654;
+    const Session local = makeSession(2, SessionState::Running, 600, 7200, u"local"_s);
+    Session draft = makeSession(3, SessionState::Draft);
+    draft.ttlSeconds = 0;
+    Table t({cloud, local, draft});
+    const auto cell = [&](int n, Column column, int role = Qt::DisplayRole) {
+        return t.model.index(t.model.rowOf(idFor(n)), int(column)).data(role);
+    };
+    // 7,200 s at kRate ($0.001/s) = $7.20 for the whole lifetime, plus $0.0654 of generation; Local without a
+    // generation cost is free; a draft has nothing to quote.
+    QCOMPARE(cell(1, Column::Quote).toString(), u"$7.27"_s);
+    QVERIFY(qAbs(cell(1, Column::Quote, SessionTableModel::RawValueRole).toDouble() - 7.2654) < 1e-12);
+    QCOMPARE(cell(2, Column::Quote).toString(), u"Free"_s);
+    QVERIFY(!cell(3, Column::Quote).isValid());
+    QVERIFY(!cell(3, Column::Quote, SessionTableModel::RawValueRole).isValid());
+    QCOMPARE(cell(1, Column::Generation).toString(), u"$0.07"_s);
+    QCOMPARE(cell(1, Column::Generation, SessionTableModel::RawValueRole).toDouble(), 0.0654);
+    QVERIFY(!cell(2, Column::Generation).isValid());
+    // A tick does not touch them.
+    QSignalSpy changed(&t.model, &QAbstractItemModel::dataChanged);
+    t.model.tick(kNow.addSecs(1));
+    for (const Range &range : ranges(changed)) {
+        QVERIFY(range.left > int(Column::Generation) || range.right < int(Column::Quote));
+    }
+}
+
 void TestSessionTableModel::proxySortsCostByValue()
 {
-    Session nine = makeSession(1, SessionState::Ended, 20000);
+    // Lifetimes long enough that the cap at expiry does not apply.
+    Session nine = makeSession(1, SessionState::Ended, 20000, 20000);
     nine.endedAt = nine.startedAt.addSecs(9000); // $9.00
-    Session ten = makeSession(2, SessionState::Ended, 20000);
+    Session ten = makeSession(2, SessionState::Ended, 20000, 20000);
     ten.endedAt = ten.startedAt.addSecs(10000); // $10.00
     Table t({nine, ten, makeSession(3, SessionState::Running)});
     t.proxy.sort(int(Column::Cost), Qt::AscendingOrder);

@@ -4,11 +4,15 @@
 // gnome-keyring; those tests skip without it). A child run on a bus where no secret service can answer
 // shows the keychain banner.
 //
-// `tst_settingsdialog --screenshot PAGE light|dark [--errors] [--with-key]` shows the dialog for
-// ../shared/tools/screenshot instead of testing.
+// The Pricing page stores the user's own rates and the budgets; AppSettings' own round trip of them (and of
+// the `spawnai config` rules for the budget keys) is tested here too.
+//
+// `tst_settingsdialog --screenshot PAGE light|dark [--errors] [--with-key] [--with-rates]` shows the dialog
+// for ../shared/tools/screenshot instead of testing.
 #include "settingsdialog.h"
 
 #include "appsettings.h"
+#include "costmeter.h"
 #include "fakeanthropic.h"
 #include "fakee2b.h"
 #include "fakefly.h"
@@ -19,7 +23,9 @@
 #include <QCheckBox>
 #include <QComboBox>
 #include <QDialogButtonBox>
+#include <QDoubleSpinBox>
 #include <QFile>
+#include <QHeaderView>
 #include <QLabel>
 #include <QLineEdit>
 #include <QMessageBox>
@@ -30,12 +36,14 @@
 #include <QRandomGenerator>
 #include <QSettings>
 #include <QSignalSpy>
+#include <QTableWidget>
 #include <QTabWidget>
 #include <QTemporaryDir>
 #include <QTest>
 #include <QTextStream>
 #include <QTimer>
 
+#include <cmath>
 #include <memory>
 #include <optional>
 
@@ -151,6 +159,16 @@ private slots:
     void keysSetTestRemove();
     void cloudKeysAreTestedWithTheProvider();
     void keychainUnavailableBanner();
+
+    void pricingPageListsEverySize();
+    void rateOverrideIsSaved();
+    void resetRestoresShippedRates();
+    void refusedRateKeepsTheOldOne_data();
+    void refusedRateKeepsTheOldOne();
+    void budgetSpinBoxesRoundTrip();
+    void appSettingsRateOverrides();
+    void appSettingsBudgetKeys_data();
+    void appSettingsBudgetKeys();
 
 private:
     QByteArray settingsBytes() const;
@@ -605,6 +623,386 @@ void TestSettingsDialog::keychainUnavailableBanner()
     QCOMPARE(out.count(u"banner: visible"_s), 1);
 }
 
+// ---- Pricing ----------------------------------------------------------------------------------------------
+
+namespace {
+
+QLineEdit *rateField(QObject *dialog, const QString &provider, const QString &size)
+{
+    return child<QLineEdit>(dialog, u"rate-%1-%2"_s.arg(provider, size));
+}
+
+std::optional<RateOverride> storedRate(const QString &fileName, const QString &provider, const QString &size)
+{
+    for (const RateOverride &rate : AppSettings(fileName).rateOverrides()) {
+        if (rate.provider == provider && rate.size == size)
+            return rate;
+    }
+    return std::nullopt;
+}
+
+} // namespace
+
+void TestSettingsDialog::pricingPageListsEverySize()
+{
+    SettingsDialog dialog(*m_settings, *m_secrets);
+    dialog.showPage(SettingsDialog::Page::Pricing);
+    QCOMPARE(child<QTabWidget>(&dialog, u"settingsPages"_s)->tabText(int(SettingsDialog::Page::Pricing)),
+             u"Pricing"_s);
+    auto *table = child<QTableWidget>(&dialog, u"rateTable"_s);
+    const PricingCatalogue shipped = PricingCatalogue::shipped();
+    int sizes = 0;
+    for (const QString &provider : shipped.providers()) {
+        for (const SizePricing &size : shipped.sizes(provider)) {
+            ++sizes;
+            // Every cloud size has a field, empty (the published rate) until the user types one.
+            if (provider == u"local"_s)
+                continue;
+            QLineEdit *field = rateField(&dialog, provider, size.key);
+            QVERIFY2(field, qPrintable(provider + u'/' + size.key));
+            QVERIFY(field->text().isEmpty());
+        }
+    }
+    QCOMPARE(sizes, 12);
+    QCOMPARE(table->rowCount(), sizes);
+    QVERIFY(!dialog.findChild<QLineEdit *>(u"rate-local-sandbox"_s)); // always free: nothing to set
+
+    // The published rate per hour, with how, source and date in its tooltip. E2B base: 0.00003025/s × 3600.
+    bool foundBase = false;
+    for (int row = 0; row < table->rowCount(); ++row) {
+        if (table->cellWidget(row, 3) != rateField(&dialog, u"e2b"_s, u"base"_s))
+            continue;
+        foundBase = true;
+        QCOMPARE(table->item(row, 0)->text(), u"E2B"_s);
+        QVERIFY(table->item(row, 0)->toolTip().contains(u"~150 ms"_s));
+        QCOMPARE(table->item(row, 1)->text(), u"base template: 2 vCPU, 512 MiB"_s);
+        QCOMPARE(table->item(row, 2)->text(), u"$0.1089"_s);
+        const QString tip = table->item(row, 2)->toolTip();
+        QVERIFY2(tip.contains(u"2 vCPU × $0.000014/s + 0.5 GiB × $0.0000045/s"_s), qPrintable(tip));
+        QVERIFY2(tip.contains(u"e2b-dev/E2B templates/base"_s), qPrintable(tip));
+        QVERIFY2(tip.contains(u"2026-08"_s), qPrintable(tip));
+    }
+    QVERIFY(foundBase);
+    // Estimates say so; DigitalOcean's hourly price is shown as published.
+    const QList<QTableWidgetItem *> runpod = table->findItems(u"$0.08 (estimate)"_s, Qt::MatchExactly);
+    QCOMPARE(runpod.size(), 1);
+    QVERIFY(runpod.first()->toolTip().contains(u"does not publish"_s));
+    QCOMPARE(table->findItems(u"$0.00893"_s, Qt::MatchExactly).size(), 1);
+    QCOMPARE(table->findItems(u"free"_s, Qt::MatchExactly).size(), 1);
+    QVERIFY(!child<QPushButton>(&dialog, u"resetRates"_s)->isEnabled()); // nothing to reset
+}
+
+void TestSettingsDialog::rateOverrideIsSaved()
+{
+    SettingsDialog dialog(*m_settings, *m_secrets);
+    dialog.showPage(SettingsDialog::Page::Pricing);
+    dialog.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&dialog));
+    QSignalSpy changed(&dialog, &SettingsDialog::settingsChanged);
+    QVERIFY(!dialog.isModified());
+
+    QLineEdit *base = rateField(&dialog, u"e2b"_s, u"base"_s);
+    base->setText(u" $0.05 "_s);
+    QVERIFY(dialog.isModified());
+    QVERIFY(child<QDialogButtonBox>(&dialog, {})->button(QDialogButtonBox::Apply)->isEnabled());
+    QVERIFY(child<QPushButton>(&dialog, u"resetRates"_s)->isEnabled());
+    child<QDialogButtonBox>(&dialog, {})->button(QDialogButtonBox::Ok)->click();
+    QCOMPARE(dialog.result(), int(QDialog::Accepted));
+    QCOMPARE(changed.count(), 1);
+
+    const std::optional<RateOverride> saved = storedRate(m_settings->fileName(), u"e2b"_s, u"base"_s);
+    QVERIFY(saved);
+    QCOMPARE(saved->usdPerHour, 0.05);
+    QCOMPARE(saved->setOn, QDate::currentDate());
+    QCOMPARE(AppSettings(m_settings->fileName()).rateOverrides().size(), 1); // only the edited size
+    QCOMPARE(QSettings(m_settings->fileName(), QSettings::IniFormat).value(u"rates/e2b/base"_s).toString(),
+             u"0.05@"_s + QDate::currentDate().toString(Qt::ISODate));
+
+    // What AppCore makes of it: $0.05/h, so 2 h cost $0.10.
+    const PricingCatalogue priced =
+        PricingCatalogue::shipped().withOverrides(AppSettings(m_settings->fileName()).rateOverrides());
+    QVERIFY(priced.isOverridden(u"e2b"_s, u"base"_s));
+    QVERIFY(std::abs(CostMeter::quote(priced, u"e2b"_s, u"base"_s, 7200)->usd - 0.10) < 1e-12);
+
+    // Shown again as saved; emptying the field goes back to the published rate.
+    SettingsDialog again(*m_settings, *m_secrets);
+    QLineEdit *shown = rateField(&again, u"e2b"_s, u"base"_s);
+    QCOMPARE(shown->text(), u"0.05"_s);
+    QVERIFY(!again.isModified());
+    shown->clear();
+    QVERIFY(again.isModified());
+    QVERIFY(again.apply());
+    QVERIFY(AppSettings(m_settings->fileName()).rateOverrides().isEmpty());
+}
+
+void TestSettingsDialog::resetRestoresShippedRates()
+{
+    QVERIFY(m_settings->setRateOverride(u"e2b"_s, u"base"_s, 0.07, QDate(2026, 10, 1)));
+    QVERIFY(m_settings->setRateOverride(u"fly"_s, u"shared-cpu-1x-1gb"_s, 0.004, QDate(2026, 10, 2)));
+    SettingsDialog dialog(*m_settings, *m_secrets);
+    QSignalSpy changed(&dialog, &SettingsDialog::settingsChanged);
+    QCOMPARE(rateField(&dialog, u"e2b"_s, u"base"_s)->text(), u"0.07"_s);
+    QCOMPARE(rateField(&dialog, u"fly"_s, u"shared-cpu-1x-1gb"_s)->text(), u"0.004"_s);
+    auto *reset = child<QPushButton>(&dialog, u"resetRates"_s);
+    QVERIFY(reset->isEnabled());
+
+    // Reset, then Cancel: nothing changes on disk.
+    reset->click();
+    QVERIFY(rateField(&dialog, u"e2b"_s, u"base"_s)->text().isEmpty());
+    QVERIFY(rateField(&dialog, u"fly"_s, u"shared-cpu-1x-1gb"_s)->text().isEmpty());
+    QVERIFY(dialog.isModified());
+    QVERIFY(!reset->isEnabled());
+    QCOMPARE(AppSettings(m_settings->fileName()).rateOverrides().size(), 2);
+
+    // Reset, then save: every rate is the shipped one again, and the catalogue says so.
+    QVERIFY(dialog.apply());
+    QCOMPARE(changed.count(), 1);
+    QVERIFY(AppSettings(m_settings->fileName()).rateOverrides().isEmpty());
+    QVERIFY(!QSettings(m_settings->fileName(), QSettings::IniFormat).contains(u"rates/e2b/base"_s));
+    const PricingCatalogue priced =
+        PricingCatalogue::shipped().withOverrides(AppSettings(m_settings->fileName()).rateOverrides());
+    QVERIFY(!priced.isOverridden(u"e2b"_s, u"base"_s));
+    QVERIFY(!dialog.isModified());
+    QVERIFY(!reset->isEnabled());
+
+    // Reset, then a new rate: only the new one is kept.
+    QVERIFY(m_settings->setRateOverride(u"e2b"_s, u"base"_s, 0.07));
+    dialog.setProviderChoices({}); // reloads the fields
+    QCOMPARE(rateField(&dialog, u"e2b"_s, u"base"_s)->text(), u"0.07"_s);
+    reset->click();
+    rateField(&dialog, u"modal"_s, u"1-core-2gib"_s)->setText(u"0.2"_s);
+    QVERIFY(dialog.apply());
+    const QList<RateOverride> left = AppSettings(m_settings->fileName()).rateOverrides();
+    QCOMPARE(left.size(), 1);
+    QCOMPARE(left.first().provider, u"modal"_s);
+    QCOMPARE(left.first().usdPerHour, 0.2);
+}
+
+void TestSettingsDialog::refusedRateKeepsTheOldOne_data()
+{
+    QTest::addColumn<QString>("text");
+    QTest::addColumn<QString>("errorContains");
+    QTest::newRow("words") << u"abc"_s << u"“abc” is not an amount"_s;
+    QTest::newRow("negative") << u"-1"_s << u"cannot be negative"_s;
+    QTest::newRow("a thousand") << u"1000"_s << u"below $1000 per hour"_s;
+    QTest::newRow("not finite") << u"inf"_s << u"US dollars per hour"_s;
+    QTest::newRow("two numbers") << u"0.05 0.06"_s << u"is not an amount"_s;
+}
+
+void TestSettingsDialog::refusedRateKeepsTheOldOne()
+{
+    QFETCH(QString, text);
+    QFETCH(QString, errorContains);
+
+    QVERIFY(m_settings->setRateOverride(u"e2b"_s, u"base"_s, 0.07, QDate(2026, 10, 1)));
+    const QByteArray before = settingsBytes();
+    SettingsDialog dialog(*m_settings, *m_secrets);
+    dialog.showPage(SettingsDialog::Page::Appearance);
+    dialog.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&dialog));
+    QSignalSpy changed(&dialog, &SettingsDialog::settingsChanged);
+
+    // Valid changes alongside the refused one are not saved either.
+    child<QRadioButton>(&dialog, u"theme-dark"_s)->setChecked(true);
+    rateField(&dialog, u"fly"_s, u"shared-cpu-1x-1gb"_s)->setText(u"0.004"_s);
+    child<QDoubleSpinBox>(&dialog, u"monthlyBudget"_s)->setValue(35);
+    QLineEdit *base = rateField(&dialog, u"e2b"_s, u"base"_s);
+    base->setText(text);
+
+    QVERIFY(!dialog.apply());
+    child<QDialogButtonBox>(&dialog, {})->button(QDialogButtonBox::Ok)->click();
+    QVERIFY(dialog.isVisible()); // OK does not close on a refused value
+    QCOMPARE(changed.count(), 0);
+    QCOMPARE(settingsBytes(), before);
+    const std::optional<RateOverride> kept = storedRate(m_settings->fileName(), u"e2b"_s, u"base"_s);
+    QVERIFY(kept);
+    QCOMPARE(kept->usdPerHour, 0.07);
+    QCOMPARE(kept->setOn, QDate(2026, 10, 1));
+
+    auto *error = child<QLabel>(&dialog, u"ratesError"_s);
+    QVERIFY(error->isVisible()); // the Pricing page was brought forward
+    QCOMPARE(child<QTabWidget>(&dialog, u"settingsPages"_s)->currentIndex(),
+             int(SettingsDialog::Page::Pricing));
+    QVERIFY2(error->text().contains(errorContains), qPrintable(error->text()));
+    QVERIFY2(error->text().contains(u"E2B, base template"_s), qPrintable(error->text())); // which size
+    QCOMPARE(base->text(), text); // nothing the user typed is lost
+    QCOMPARE(rateField(&dialog, u"fly"_s, u"shared-cpu-1x-1gb"_s)->text(), u"0.004"_s);
+    QVERIFY(child<QLabel>(&dialog, u"leadTimesError"_s)->isHidden());
+
+    // Editing the field clears the error; fixing it saves everything.
+    base->setText(u"0.06"_s);
+    QVERIFY(error->isHidden());
+    QVERIFY(dialog.apply());
+    QCOMPARE(changed.count(), 1);
+    const AppSettings reread(m_settings->fileName());
+    QCOMPARE(storedRate(m_settings->fileName(), u"e2b"_s, u"base"_s)->usdPerHour, 0.06);
+    QCOMPARE(storedRate(m_settings->fileName(), u"fly"_s, u"shared-cpu-1x-1gb"_s)->usdPerHour, 0.004);
+    QCOMPARE(reread.monthlyBudgetUsd(), 35.0);
+    QCOMPARE(reread.theme(), AppSettings::Theme::Dark);
+}
+
+void TestSettingsDialog::budgetSpinBoxesRoundTrip()
+{
+    // Defaults: $0.50 per session, $20 a month; nothing is written for them.
+    {
+        SettingsDialog dialog(*m_settings, *m_secrets);
+        auto *target = child<QDoubleSpinBox>(&dialog, u"sessionTarget"_s);
+        auto *monthly = child<QDoubleSpinBox>(&dialog, u"monthlyBudget"_s);
+        QCOMPARE(target->value(), 0.50);
+        QCOMPARE(monthly->value(), 20.0);
+        QCOMPARE(target->prefix(), u"$"_s);
+        QCOMPARE(monthly->prefix(), u"$"_s);
+        QVERIFY(!dialog.isModified());
+        QVERIFY(dialog.apply());
+        QVERIFY(
+            !QSettings(m_settings->fileName(), QSettings::IniFormat).contains(u"budget/session-target"_s));
+        QVERIFY(!QSettings(m_settings->fileName(), QSettings::IniFormat).contains(u"budget/monthly"_s));
+
+        target->setValue(1.25);
+        monthly->setValue(0);
+        QCOMPARE(monthly->text(), u"No budget"_s);
+        QVERIFY(dialog.isModified());
+        QVERIFY(dialog.apply());
+    }
+    const AppSettings reread(m_settings->fileName());
+    QCOMPARE(reread.sessionTargetUsd(), 1.25);
+    QCOMPARE(reread.monthlyBudgetUsd(), 0.0);
+    QCOMPARE(reread.value(u"budget.session-target"_s), u"1.25"_s);
+    QCOMPARE(reread.value(u"budget.monthly"_s), u"0.00"_s);
+
+    // Set from the CLI in another form ("2.5"): shown, and not counted as a change.
+    QVERIFY(m_settings->setValue(u"budget.session-target"_s, u"2.5"_s));
+    SettingsDialog dialog(*m_settings, *m_secrets);
+    QCOMPARE(child<QDoubleSpinBox>(&dialog, u"sessionTarget"_s)->value(), 2.5);
+    QCOMPARE(child<QDoubleSpinBox>(&dialog, u"monthlyBudget"_s)->value(), 0.0);
+    QVERIFY(!dialog.isModified());
+}
+
+void TestSettingsDialog::appSettingsRateOverrides()
+{
+    AppSettings &settings = *m_settings;
+    QVERIFY(settings.rateOverrides().isEmpty());
+    QVERIFY(settings.setRateOverride(u"e2b"_s, u"base"_s, 0.05, QDate(2026, 11, 29)));
+    QVERIFY(settings.setRateOverride(u"modal"_s, u"0.125-core-128mib"_s, 0.0125, QDate(2026, 11, 30)));
+    QVERIFY(settings.setRateOverride(u"fly"_s, u"shared-cpu-1x-256mb"_s, 0)); // a free credit is a rate
+    QVERIFY(settings.setRateOverride(u"e2b"_s, u"base"_s, 0.04, QDate(2026, 12, 1))); // replaces
+
+    // Stored where the ini shows it, and read back by another instance.
+    const QSettings ini(settings.fileName(), QSettings::IniFormat);
+    QCOMPARE(ini.value(u"rates/e2b/base"_s).toString(), u"0.04@2026-12-01"_s);
+    QCOMPARE(ini.value(u"rates/modal/0.125-core-128mib"_s).toString(), u"0.0125@2026-11-30"_s);
+    QList<RateOverride> read = AppSettings(settings.fileName()).rateOverrides();
+    std::sort(read.begin(), read.end(), [](const RateOverride &a, const RateOverride &b) {
+        return std::pair(a.provider, a.size) < std::pair(b.provider, b.size);
+    });
+    QCOMPARE(read.size(), 3);
+    QVERIFY(read.at(0) == (RateOverride{u"e2b"_s, u"base"_s, 0.04, QDate(2026, 12, 1)}));
+    QVERIFY(read.at(1) == (RateOverride{u"fly"_s, u"shared-cpu-1x-256mb"_s, 0, QDate::currentDate()}));
+    QVERIFY(read.at(2) == (RateOverride{u"modal"_s, u"0.125-core-128mib"_s, 0.0125, QDate(2026, 11, 30)}));
+
+    // Refused: nothing written.
+    const QByteArray before = settingsBytes();
+    const struct
+    {
+        QString provider;
+        QString size;
+        double usd;
+        QString error;
+    } refused[] = {
+        {u"heroku"_s, u"base"_s, 0.05, u"no prices for a provider “heroku”"_s},
+        {u"e2b"_s, u"huge"_s, 0.05,
+         u"“huge” is not a size of E2B; choose one of: 1cpu-2gib, base, 2cpu-2gib"_s},
+        {u"e2b"_s, QString(), 0.05, u"is not a size of E2B"_s},
+        {u"replit"_s, u"any"_s, 0.05, u"Replit has no sizes to set a rate for"_s},
+        {u"local"_s, u"sandbox"_s, 0.05, u"free"_s},
+        {u"e2b"_s, u"base"_s, -0.01, u"cannot be negative"_s},
+        {u"e2b"_s, u"base"_s, std::nan(""), u"a number of US dollars per hour"_s},
+        {u"e2b"_s, u"base"_s, INFINITY, u"a number of US dollars per hour"_s},
+        {u"e2b"_s, u"base"_s, 1000, u"below $1000 per hour"_s},
+    };
+    for (const auto &row : refused) {
+        const Result<void> set = settings.setRateOverride(row.provider, row.size, row.usd);
+        QVERIFY2(!set.ok(), qPrintable(row.provider + u'/' + row.size));
+        QVERIFY2(set.error().contains(row.error), qPrintable(set.error()));
+    }
+    QCOMPARE(settingsBytes(), before);
+    QVERIFY(settings.setRateOverride(u"e2b"_s, u"base"_s, 999.99));
+
+    // A hand-edited file: a rate without a date counts, text that is no rate is skipped.
+    {
+        QSettings edit(settings.fileName(), QSettings::IniFormat);
+        edit.setValue(u"rates/digitalocean/s-1vcpu-1gb"_s, u"0.007"_s);
+        edit.setValue(u"rates/runpod/cpu3c-2-4"_s, u"cheap@2026-11-01"_s);
+        edit.setValue(u"rates/fly/shared-cpu-1x-1gb"_s, u"-3@2026-11-01"_s);
+    }
+    const AppSettings edited(settings.fileName());
+    QCOMPARE(edited.rateOverrides().size(), 4);
+    bool sawDo = false;
+    for (const RateOverride &rate : edited.rateOverrides()) {
+        QVERIFY2(rate.provider != u"runpod"_s && rate.size != u"shared-cpu-1x-1gb"_s, qPrintable(rate.size));
+        if (rate.provider == u"digitalocean"_s) {
+            sawDo = true;
+            QCOMPARE(rate.usdPerHour, 0.007);
+            QVERIFY(!rate.setOn.isValid());
+        }
+    }
+    QVERIFY(sawDo);
+
+    settings.clearRateOverride(u"e2b"_s, u"base"_s);
+    QVERIFY(!storedRate(settings.fileName(), u"e2b"_s, u"base"_s));
+    QVERIFY(storedRate(settings.fileName(), u"modal"_s, u"0.125-core-128mib"_s));
+    settings.clearRateOverrides();
+    QVERIFY(AppSettings(settings.fileName()).rateOverrides().isEmpty());
+    QVERIFY(!QSettings(settings.fileName(), QSettings::IniFormat).contains(u"rates/runpod/cpu3c-2-4"_s));
+    // Rates are not `spawnai config` keys.
+    QVERIFY(!settings.setValue(u"rates.e2b.base"_s, u"0.05"_s));
+}
+
+void TestSettingsDialog::appSettingsBudgetKeys_data()
+{
+    QTest::addColumn<QString>("key");
+    QTest::addColumn<QString>("value");
+    QTest::addColumn<bool>("accepted");
+    QTest::addColumn<double>("usd"); // what the accessor returns afterwards
+    for (const QString &key : {u"budget.session-target"_s, u"budget.monthly"_s}) {
+        const double fallback = key == u"budget.monthly"_s ? 20.0 : 0.50;
+        const QByteArray name = key.toUtf8();
+        QTest::addRow("%s 12.5", name.constData()) << key << u"12.5"_s << true << 12.5;
+        QTest::addRow("%s 0", name.constData()) << key << u"0"_s << true << 0.0;
+        QTest::addRow("%s padded", name.constData()) << key << u" 3 "_s << true << 3.0;
+        QTest::addRow("%s words", name.constData()) << key << u"lots"_s << false << fallback;
+        QTest::addRow("%s dollar sign", name.constData()) << key << u"$5"_s << false << fallback;
+        QTest::addRow("%s negative", name.constData()) << key << u"-1"_s << false << fallback;
+        QTest::addRow("%s empty", name.constData()) << key << QString() << false << fallback;
+        QTest::addRow("%s not finite", name.constData()) << key << u"inf"_s << false << fallback;
+        QTest::addRow("%s too much", name.constData()) << key << u"2000000"_s << false << fallback;
+    }
+}
+
+void TestSettingsDialog::appSettingsBudgetKeys()
+{
+    QFETCH(QString, key);
+    QFETCH(QString, value);
+    QFETCH(bool, accepted);
+    QFETCH(double, usd);
+
+    // Listed for `spawnai config`, with a description and the default.
+    const QList<AppSettings::Key> keys = AppSettings::keys();
+    const auto known =
+        std::find_if(keys.cbegin(), keys.cend(), [&](const AppSettings::Key &k) { return k.name == key; });
+    QVERIFY(known != keys.cend());
+    QVERIFY(known->description.contains(u"US dollars"_s));
+    QCOMPARE(known->defaultValue, key == u"budget.monthly"_s ? u"20.00"_s : u"0.50"_s);
+    QCOMPARE(m_settings->value(key), known->defaultValue);
+
+    const Result<void> set = m_settings->setValue(key, value);
+    QCOMPARE(set.ok(), accepted);
+    if (!accepted)
+        QVERIFY2(set.error().contains(key) && set.error().contains(u"US dollars"_s), qPrintable(set.error()));
+    const AppSettings reread(m_settings->fileName());
+    QCOMPARE(key == u"budget.monthly"_s ? reread.monthlyBudgetUsd() : reread.sessionTargetUsd(), usd);
+}
+
 // The child side of keychainUnavailableBanner: shows the Keys page and reports what it says.
 static int runNoKeychainScenario()
 {
@@ -646,15 +1044,24 @@ static int runScreenshot(QApplication &app)
     static QTemporaryDir dir;
     static AppSettings settings(dir.filePath(u"spawnai.conf"_s));
     auto *secrets = new SecretStore(&app);
+    if (args.contains(u"--with-rates"_s)) {
+        (void)settings.setRateOverride(u"e2b"_s, u"base"_s, 0.05);
+        (void)settings.setRateOverride(u"digitalocean"_s, u"s-1vcpu-1gb"_s, 0.007);
+    }
     auto *dialog = new SettingsDialog(settings, *secrets);
     const QMap<QString, SettingsDialog::Page> pages = {{u"keys"_s, SettingsDialog::Page::Keys},
                                                        {u"defaults"_s, SettingsDialog::Page::Defaults},
+                                                       {u"pricing"_s, SettingsDialog::Page::Pricing},
                                                        {u"sandbox"_s, SettingsDialog::Page::Sandbox},
                                                        {u"appearance"_s, SettingsDialog::Page::Appearance}};
     dialog->showPage(pages.value(page, SettingsDialog::Page::Keys));
     if (args.contains(u"--errors"_s)) {
         dialog->findChild<QComboBox *>(u"defaultLifetime"_s)->setEditText(u"forever"_s);
         dialog->findChild<QLineEdit *>(u"leadTimes"_s)->setText(u"10m, soon"_s);
+        (void)dialog->apply();
+    }
+    if (args.contains(u"--rate-errors"_s)) {
+        dialog->findChild<QLineEdit *>(u"rate-fly-shared-cpu-1x-1gb"_s)->setText(u"abc"_s);
         (void)dialog->apply();
     }
     if (args.contains(u"--unsandboxed"_s))

@@ -171,6 +171,9 @@ void compareSessions(const Session &actual, const Session &expected)
     QCOMPARE(actual.unsandboxed, expected.unsandboxed);
     QCOMPARE(actual.owner, expected.owner);
     QCOMPARE(actual.generationCostUsd, expected.generationCostUsd);
+    QCOMPARE(actual.rateBasis.how, expected.rateBasis.how);
+    QCOMPARE(actual.rateBasis.source, expected.rateBasis.source);
+    QCOMPARE(actual.rateBasis.asOf, expected.rateBasis.asOf);
     QCOMPARE(actual.stopRequested, expected.stopRequested);
 }
 
@@ -352,6 +355,10 @@ private slots:
     void activeSessions();
     void prompts();
 
+    void ledgerRecordsEveryCost();
+    void ledgerPeriodsAndAppendOnly();
+    void migrationBackfillsTheLedger();
+
 private:
     std::unique_ptr<QTemporaryDir> m_dir;
     QString m_path;
@@ -394,6 +401,8 @@ void TestStore::sessionRoundTrip_data()
     full.unsandboxed = true;
     full.owner = u"gui-4242-abcdef"_s;
     full.generationCostUsd = 0.0654321;
+    full.rateBasis = {u"2 vCPU × $0.000014/s + 0.5 GiB × $0.0000045/s"_s, u"https://e2b.dev/docs/pricing"_s,
+                      u"2026-08"_s};
     full.stopRequested = true;
     QTest::newRow("full: unicode, offsets, url, rate") << full;
 
@@ -1227,7 +1236,7 @@ void TestStore::migratesV1WithData()
     }
     {
         RawDb raw(m_path);
-        QCOMPARE(raw.scalar(u"PRAGMA user_version"_s).toInt(), 2);
+        QCOMPARE(raw.scalar(u"PRAGMA user_version"_s).toInt(), Store::kSchemaVersion);
         QCOMPARE(raw.scalar(u"SELECT count(*) FROM sqlite_master WHERE type = 'trigger' AND tbl_name = "
                             "'generations'"_s)
                      .toInt(),
@@ -1254,7 +1263,7 @@ void TestStore::failedV2MigrationKeepsV1()
     const auto opened = Store::open(m_path);
     QVERIFY(!opened.ok());
     qInfo().noquote() << opened.error();
-    QVERIFY2(opened.error().contains(u"schema 1 to 2"_s), qPrintable(opened.error()));
+    QVERIFY2(opened.error().contains(u"schema 1 to %1"_s.arg(Store::kSchemaVersion)), qPrintable(opened.error()));
     QVERIFY2(opened.error().contains(u".bak-v1"_s), qPrintable(opened.error()));
 
     // One transaction: the generations table created before the failure is gone too.
@@ -1715,6 +1724,189 @@ void TestStore::prompts()
     QCOMPARE(all->size(), 3);
     QVERIFY(all->last().sessionId.isEmpty());
     QVERIFY(store->prompts(0)->isEmpty());
+}
+
+// Running → Stopping → Ended with the given times, as the controller does it.
+Result<void> runAndEnd(Store &store, Session &session, SessionState end = SessionState::Ended)
+{
+    if (auto r = store.transition(session, SessionState::Stopping); !r)
+        return r;
+    return store.transition(session, end, u"stopped"_s);
+}
+
+void TestStore::ledgerRecordsEveryCost()
+{
+    auto store = openStore(m_path);
+    QVERIFY(store);
+    const QDateTime t0(QDate(2026, 11, 10), QTime(9, 0), Qt::UTC);
+
+    // A generation: its tokens at the prices of the day, with where they come from.
+    const QString revision = store->saveRevision(makeBundle()).value();
+    Generation generation = makeGeneration(u"a pomodoro timer"_s, revision);
+    generation.createdAt = t0;
+    generation.pricing = {u"Claude Sonnet: $3.00/M input, $15.00/M output"_s, u"anthropic pricing"_s,
+                          u"2026-11"_s};
+    QVERIFY(store->addGeneration(generation));
+
+    // A session that ran 1,000 s at its stored rate and was stopped.
+    Session e2b = makeSession(u"on e2b"_s, SessionState::Running);
+    e2b.provider = u"e2b"_s;
+    e2b.size = u"base"_s;
+    e2b.startedAt = t0.addSecs(60);
+    e2b.expiresAt = e2b.startedAt.addSecs(7200);
+    e2b.ttlSeconds = 7200;
+    e2b.ratePerSecond = 0.00003025;
+    e2b.rateBasis = {u"2 vCPU × $0.000014/s + 0.5 GiB × $0.0000045/s"_s, u"e2b.dev"_s, u"2026-08"_s};
+    QVERIFY(store->insertSession(e2b));
+    // Extended by an hour, then the provider refused and it was taken back.
+    e2b.expiresAt = e2b.expiresAt.addSecs(3600);
+    e2b.ttlSeconds += 3600;
+    QVERIFY(store->recordExtension(e2b, 3600, 3600 * e2b.ratePerSecond, u"extended"_s, u"+1 h"_s));
+    e2b.expiresAt = e2b.expiresAt.addSecs(-3600);
+    e2b.ttlSeconds -= 3600;
+    QVERIFY(store->recordExtension(e2b, -3600, -3600 * e2b.ratePerSecond, u"extend-failed"_s, u"refused"_s));
+    QCOMPARE(store->session(e2b.id)->expiresAt, e2b.expiresAt);
+    e2b.endedAt = e2b.startedAt.addSecs(1000);
+    QVERIFY(runAndEnd(*store, e2b));
+
+    // Local: seconds recorded, nothing billed. A session that failed before it ran: no line at all.
+    Session local = makeSession(u"local"_s, SessionState::Running);
+    local.startedAt = t0;
+    local.expiresAt = t0.addSecs(600);
+    local.ratePerSecond = 0.5; // whatever was stored, Local is free
+    QVERIFY(store->insertSession(local));
+    local.endedAt = t0.addSecs(300);
+    QVERIFY(runAndEnd(*store, local));
+    Session neverRan = makeSession(u"never ran"_s, SessionState::Provisioning);
+    neverRan.provider = u"e2b"_s;
+    neverRan.ratePerSecond = 0.00003025;
+    QVERIFY(store->insertSession(neverRan));
+    QVERIFY(store->transition(neverRan, SessionState::Failed, u"no capacity"_s));
+
+    // The generation and two runs; the extension lines are dated when they were recorded (now).
+    const QList<LedgerEntry> lines = store->ledger(t0.addDays(-1), t0.addDays(1)).value();
+    QCOMPARE(lines.size(), 3);
+    const LedgerEntry &gen = lines.at(0);
+    QCOMPARE(gen.kind, LedgerEntry::Kind::Generation);
+    QCOMPARE(gen.at, t0);
+    QCOMPARE(gen.provider, u"claude"_s);
+    QCOMPARE(gen.generationId, generation.id);
+    QCOMPARE(gen.usd, generation.costUsd);
+    QCOMPARE(gen.basis.how, generation.pricing.how);
+    QVERIFY2(gen.detail.contains(u"output tokens"_s), qPrintable(gen.detail));
+
+    const QList<LedgerEntry> ofE2b = store->ledgerFor(e2b.id).value();
+    QCOMPARE(ofE2b.size(), 3);
+    QCOMPARE(ofE2b.at(0).kind, LedgerEntry::Kind::Extension);
+    QCOMPARE(ofE2b.at(0).seconds, 3600);
+    QCOMPARE(ofE2b.at(0).usd, 0.0); // committed, not spent
+    QVERIFY(qAbs(ofE2b.at(0).quotedUsd - 0.1089) < 1e-12);
+    QCOMPARE(ofE2b.at(1).seconds, -3600);
+    const LedgerEntry &run = ofE2b.at(2);
+    QCOMPARE(run.kind, LedgerEntry::Kind::Runtime);
+    QCOMPARE(run.startedAt, e2b.startedAt);
+    QCOMPARE(run.endedAt(), e2b.endedAt);
+    QCOMPARE(run.seconds, 1000);
+    QCOMPARE(run.ratePerSecond, 0.00003025);
+    QVERIFY(qAbs(run.usd - 0.03025) < 1e-12); // 1,000 s × $0.00003025
+    QCOMPARE(run.basis.how, e2b.rateBasis.how);
+    QCOMPARE(run.basis.asOf, u"2026-08"_s);
+
+    const QList<LedgerEntry> ofLocal = store->ledgerFor(local.id).value();
+    QCOMPARE(ofLocal.size(), 1);
+    QCOMPARE(ofLocal.first().seconds, 300);
+    QCOMPARE(ofLocal.first().usd, 0.0);
+    QVERIFY(store->ledgerFor(neverRan.id)->isEmpty());
+
+    // A rate change afterwards does not touch what was recorded.
+    store.reset();
+    store = openStore(m_path);
+    QVERIFY(qAbs(store->ledgerFor(e2b.id)->last().usd - 0.03025) < 1e-12);
+}
+
+void TestStore::ledgerPeriodsAndAppendOnly()
+{
+    auto store = openStore(m_path);
+    QVERIFY(store);
+    const QDateTime monthStart(QDate(2026, 11, 1), QTime(0, 0), Qt::UTC);
+    // A run from 31 October 23:00 to 1 November 01:00 belongs to both months.
+    Session across = makeSession(u"across"_s, SessionState::Running);
+    across.provider = u"e2b"_s;
+    across.ratePerSecond = 0.0001;
+    across.startedAt = monthStart.addSecs(-3600);
+    across.expiresAt = monthStart.addSecs(7200);
+    QVERIFY(store->insertSession(across));
+    across.endedAt = monthStart.addSecs(3600);
+    QVERIFY(runAndEnd(*store, across));
+    LedgerEntry october;
+    october.kind = LedgerEntry::Kind::Generation;
+    october.provider = u"claude"_s;
+    october.at = monthStart.addSecs(-1);
+    october.usd = 0.25;
+    QVERIFY(store->appendLedger(october));
+    QVERIFY(october.id > 0);
+
+    const QList<LedgerEntry> november = store->ledger(monthStart, monthStart.addMonths(1)).value();
+    QCOMPARE(november.size(), 1);
+    QCOMPARE(november.first().sessionId, across.id);
+    const QList<LedgerEntry> octoberLines = store->ledger(monthStart.addMonths(-1), monthStart).value();
+    QCOMPARE(octoberLines.size(), 2); // the run (it started in October) and the generation
+    QVERIFY(store->ledger(monthStart.addSecs(3601), monthStart.addDays(1))->isEmpty());
+
+    LedgerEntry broken;
+    broken.usd = qQNaN();
+    QVERIFY(!store->appendLedger(broken));
+
+    RawDb raw(m_path);
+    QString error;
+    QVERIFY(!raw.exec(u"UPDATE ledger SET usd = 0"_s, &error));
+    QVERIFY2(error.contains(u"append-only"_s), qPrintable(error));
+    QVERIFY(!raw.exec(u"DELETE FROM ledger"_s, &error));
+    QCOMPARE(raw.count(u"ledger"_s), 2);
+}
+
+void TestStore::migrationBackfillsTheLedger()
+{
+    const QDateTime t0(QDate(2026, 10, 5), QTime(12, 0), Qt::UTC);
+    Session stopped = makeSession(u"stopped early"_s, SessionState::Ended);
+    stopped.provider = u"fly"_s;
+    stopped.ratePerSecond = 0.000002;
+    stopped.startedAt = t0;
+    stopped.expiresAt = t0.addSecs(7200);
+    stopped.endedAt = t0.addSecs(1800);
+    Session late = stopped; // noticed its end only after a restart: billed to its expiry
+    late.id = newId();
+    late.endedAt = t0.addSecs(9000);
+    Session local = stopped;
+    local.id = newId();
+    local.provider = u"local"_s;
+    Session failedEarly = stopped;
+    failedEarly.id = newId();
+    failedEarly.state = SessionState::Failed;
+    failedEarly.startedAt = QDateTime();
+    Session running = stopped;
+    running.id = newId();
+    running.state = SessionState::Running;
+    running.endedAt = QDateTime();
+    {
+        RawDb raw(m_path);
+        QVERIFY(!createV1Database(raw).isEmpty());
+        for (const Session &s : {stopped, late, local, failedEarly, running})
+            QVERIFY(insertV1Session(raw, s));
+    }
+    auto store = openStore(m_path);
+    QVERIFY(store);
+    QCOMPARE(store->ledgerFor(stopped.id)->size(), 1);
+    const LedgerEntry line = store->ledgerFor(stopped.id)->first();
+    QCOMPARE(line.kind, LedgerEntry::Kind::Runtime);
+    QCOMPARE(line.seconds, 1800);
+    QCOMPARE(line.at, stopped.endedAt);
+    QVERIFY(qAbs(line.usd - 0.0036) < 1e-12);
+    QCOMPARE(store->ledgerFor(late.id)->first().seconds, 7200);
+    QCOMPARE(store->ledgerFor(local.id)->first().usd, 0.0);
+    QCOMPARE(store->ledgerFor(local.id)->first().seconds, 1800);
+    QVERIFY(store->ledgerFor(failedEarly.id)->isEmpty());
+    QVERIFY(store->ledgerFor(running.id)->isEmpty()); // its line comes when it ends
 }
 
 QTEST_GUILESS_MAIN(TestStore)

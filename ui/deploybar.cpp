@@ -1,5 +1,7 @@
 #include "deploybar.h"
 
+#include "budget.h"
+
 #include "costmeter.h"
 #include "duration.h"
 #include "pricingcatalogue.h"
@@ -46,6 +48,10 @@ DeployBar::DeployBar(const PricingCatalogue &pricing, QWidget *parent)
     layout->addWidget(m_size);
     layout->addSpacing(8);
     layout->addWidget(m_quote, 1);
+    auto *compare = new QPushButton(tr("Compare…"), this);
+    compare->setToolTip(tr("What this app would cost on each provider, and how fast each starts"));
+    connect(compare, &QPushButton::clicked, this, &DeployBar::compareRequested);
+    layout->addWidget(compare);
     layout->addWidget(m_deploy);
 
     connect(m_provider, &QComboBox::currentIndexChanged, this, [this] {
@@ -169,11 +175,49 @@ void DeployBar::updateQuote()
     }
     m_quote->setText(tr("Quote: %1 for %2").arg(formatUsd(quote->usd), formatDuration(quote->seconds)));
     m_quote->setToolTip(tr("%1\nSource: %2 (%3)").arg(quote->rate.how, quote->rate.source, quote->rate.asOf));
+    if (Budget::exceedsTarget(quote->usd, m_sessionTarget)) {
+        m_quote->setText(
+            tr("⚠ Quote: %1 for %2, above your %3 per-session target")
+                .arg(formatUsd(quote->usd), formatDuration(quote->seconds), formatUsd(m_sessionTarget)));
+        m_quote->setToolTip(m_quote->toolTip() + u"\n"_s +
+                            tr("Choose a shorter lifetime, a smaller size or another provider (Compare…), or "
+                               "raise the target in Settings → Pricing."));
+    }
     // A provider without its key says what it needs before it can run anything; the quote moves to the tip.
     if (const QString problem = m_provider->currentData(Qt::ToolTipRole).toString(); !problem.isEmpty()) {
         m_quote->setToolTip(m_quote->text() + u"\n"_s + problem);
         m_quote->setText(tr("Needs a key: Settings → Keys"));
     }
+}
+
+void DeployBar::setSessionTarget(double usd)
+{
+    m_sessionTarget = usd;
+    updateQuote();
+}
+
+void DeployBar::choose(const QString &provider, const QString &size)
+{
+    const int index = m_provider->findData(provider);
+    if (index < 0)
+        return;
+    m_provider->setCurrentIndex(index);
+    if (const int sizeIndex = m_size->findData(size); sizeIndex >= 0)
+        m_size->setCurrentIndex(sizeIndex);
+}
+
+double DeployBar::quoteUsd() const
+{
+    const ProviderCapabilities *caps = current();
+    if (!caps)
+        return 0;
+    const auto quote = CostMeter::quote(m_pricing, caps->pricingKey, size(), lifetimeSeconds());
+    return quote ? quote->usd : 0;
+}
+
+QString DeployBar::quoteText() const
+{
+    return m_quote->text();
 }
 
 void DeployBar::showProgress(const QString &text)

@@ -23,6 +23,13 @@ public:
     void setProviders(const QList<ProviderCapabilities> &providers, const QString &defaultProvider,
                       const QHash<QString, QString> &problems = {});
     void setDefaultLifetime(qint64 seconds);
+    // A quote above it is flagged (Budget::exceedsTarget); 0: no target.
+    void setSessionTarget(double usd);
+    // Picks a provider and size (from the comparison); ignored when the provider is not offered.
+    void choose(const QString &provider, const QString &size);
+    // The quote for the current choice in USD; 0 when free or unknown.
+    double quoteUsd() const;
+    QString quoteText() const;
 
     QString provider() const;
     QString size() const;
@@ -38,6 +45,7 @@ public:
 
 signals:
     void deployRequested();
+    void compareRequested();
 
 private:
     void refillLifetimes();
@@ -48,6 +56,7 @@ private:
     const PricingCatalogue &m_pricing;
     QList<ProviderCapabilities> m_providers;
     qint64 m_defaultLifetime = 2 * 3600;
+    double m_sessionTarget = 0;
     QComboBox *m_provider = nullptr;
     QComboBox *m_lifetime = nullptr;
     QLabel *m_sizeLabel = nullptr;

@@ -2,6 +2,9 @@
 
 #include "appcore.h"
 #include "apppane.h"
+#include "costmeter.h"
+#include "costpanel.h"
+#include "costview.h"
 #include "deploybar.h"
 #include "desktopintegration.h"
 #include "duration.h"
@@ -107,6 +110,7 @@ MainWindow::MainWindow(AppCore &core, QWidget *parent)
     setWindowIcon(QIcon(u":/spawnai/icons/spawnai.svg"_s));
     resize(1360, 820);
 
+    m_costs = new CostPanel(m_core, m_model, m_deployBar, m_desktop, this);
     refreshProviders();
     m_deployBar->setDefaultLifetime(m_core.settings().defaultTtlSeconds());
 
@@ -167,8 +171,15 @@ MainWindow::MainWindow(AppCore &core, QWidget *parent)
     m_bottomTabs->addTab(m_log, tr("&Log"));
     m_bottomTabs->addTab(m_revisions, tr("&Revisions"));
 
+    m_sessionTabs = new QTabWidget(this);
+    m_sessionTabs->setObjectName(u"sessionTabs"_s);
+    m_sessionTabs->setDocumentMode(true);
+    m_sessionTabs->addTab(sessionsBox, tr("&Sessions"));
+    m_sessionTabs->addTab(m_costs->view(), tr("C&osts"));
+    connect(m_sessionTabs, &QTabWidget::currentChanged, this, [this] { m_costs->tick(m_model->now()); });
+
     auto *right = new QSplitter(Qt::Vertical, this);
-    right->addWidget(sessionsBox);
+    right->addWidget(m_sessionTabs);
     right->addWidget(m_bottomTabs);
     right->setStretchFactor(0, 3);
     right->setStretchFactor(1, 2);
@@ -207,6 +218,7 @@ MainWindow::MainWindow(AppCore &core, QWidget *parent)
     // Queued: the history (and its diff) is worked out after the new app is on screen, not in the same go.
     connect(m_flow, &GenerationFlow::revisionProduced, m_revisions, &RevisionsPanel::showHistory,
             Qt::QueuedConnection);
+    connect(m_generation, &GenerationController::finished, m_costs, &CostPanel::invalidate);
     connect(m_revisions, &RevisionsPanel::restoreRequested, this,
             [this](const QString &revisionId) { loadRevision(revisionId, u"revision:"_s + revisionId); });
     m_promptPane->setHasApp(!m_appPane->isEmpty());
@@ -295,6 +307,7 @@ void MainWindow::refreshProviders()
     m_deployBar->setProviders(providers, chosen.isEmpty() ? m_core.settings().defaultProvider() : chosen,
                               problems);
     m_model->setProviderNames(providerNames);
+    m_costs->setProviderNames(providerNames);
 }
 
 void MainWindow::start()
@@ -353,13 +366,18 @@ void MainWindow::buildSessionActions()
     connect(m_showLogAction, &QAction::triggered, this, [this] { m_log->setFocus(); });
     m_removeAction = new QAction(tr("Remove from &History"), this);
     connect(m_removeAction, &QAction::triggered, this, &MainWindow::removeFromHistory);
+    m_explainCostAction = new QAction(tr("How Is This Cost &Computed?"), this);
+    connect(m_explainCostAction, &QAction::triggered, this, [this] {
+        if (auto session = selectedSession())
+            m_costs->explain(session->id);
+    });
 
     // Names for the tests and for accessibility tools.
     const QList<std::pair<QAction *, const char *>> named = {
         {m_deployAction, "deploy"},   {m_openAction, "open"},           {m_copyUrlAction, "copyUrl"},
         {m_extendAction, "extend30"}, {m_extendHourAction, "extend60"}, {m_extendCustomAction, "extendBy"},
         {m_stopAction, "stop"},       {m_redeployAction, "redeploy"},   {m_showFilesAction, "showFiles"},
-        {m_showLogAction, "showLog"}, {m_removeAction, "remove"}};
+        {m_showLogAction, "showLog"}, {m_removeAction, "remove"},       {m_explainCostAction, "explainCost"}};
     for (const auto &[action, name] : named)
         action->setObjectName(QString::fromLatin1(name));
 
@@ -393,7 +411,8 @@ void MainWindow::buildMenus()
     session->addActions({m_openAction, m_copyUrlAction, m_extendAction, m_extendHourAction,
                          m_extendCustomAction, m_stopAction});
     session->addSeparator();
-    session->addActions({m_redeployAction, m_showFilesAction, m_showLogAction, m_removeAction});
+    session->addActions(
+        {m_redeployAction, m_showFilesAction, m_showLogAction, m_explainCostAction, m_removeAction});
 
     QMenu *help = menuBar()->addMenu(tr("&Help"));
     help->addAction(tr("&About SpawnAI"), this, [this] {
@@ -432,6 +451,8 @@ void MainWindow::deploy()
     options.size = m_deployBar->size();
     options.ttlSeconds = m_deployBar->lifetimeSeconds();
     options.generationCostUsd = m_flow->unbilledCost();
+    if (!m_costs->confirmSpending(m_deployBar->quoteUsd(), tr("This deploy")))
+        return;
     auto id = m_core.controller().deploy(m_appPane->bundle(), options);
     if (!id) {
         // The code stays in the editor (and its cost with it); the message says what to change.
@@ -448,6 +469,7 @@ void MainWindow::deploy()
 void MainWindow::onSessionChanged(const Session &session)
 {
     m_model->upsert(session);
+    m_costs->invalidate(); // it may have ended (a Runtime line) or been extended
     m_scheduler->sessionChanged(session);
     if (session.id == m_deployingId) {
         if (isLive(session) || SessionStates::isTerminal(session.state)) {
@@ -490,6 +512,7 @@ void MainWindow::tick()
     }
     m_desktop->setLiveSessions(live, now);
     m_scheduler->tick(live, now);
+    m_costs->tick(now);
     updateStatusBar(now);
 }
 
@@ -521,6 +544,14 @@ void MainWindow::updateActions()
     m_copyUrlAction->setEnabled(live);
     for (QAction *action : {m_extendAction, m_extendHourAction, m_extendCustomAction})
         action->setEnabled(live && owned);
+    // Quotes before extending: what the added time costs at the session's rate.
+    const auto withQuote = [&](const QString &label, qint64 seconds) {
+        const double quote = session && live ? CostMeter::extensionQuote(*session, seconds) : 0;
+        return quote > 0 ? tr("%1 (+%2)").arg(label, formatUsd(quote)) : label;
+    };
+    m_extendAction->setText(withQuote(tr("&Extend by 30 min"), 30 * 60));
+    m_extendHourAction->setText(withQuote(tr("Extend by &1 h"), 3600));
+    m_explainCostAction->setEnabled(session.has_value());
     m_stopAction->setEnabled(session && session->isActive());
     m_redeployAction->setEnabled(session && !session->revisionId.isEmpty());
     m_showFilesAction->setEnabled(session && !session->revisionId.isEmpty());
@@ -557,6 +588,7 @@ void MainWindow::showContextMenu(const QPoint &pos)
     menu.addSeparator();
     menu.addActions({m_redeployAction, m_showFilesAction, m_showLogAction});
     menu.addSeparator();
+    menu.addAction(m_explainCostAction);
     menu.addAction(m_removeAction);
     menu.exec(m_view->viewport()->mapToGlobal(pos));
 }
@@ -577,6 +609,11 @@ void MainWindow::copyUrl()
 
 void MainWindow::extend(const QString &sessionId, qint64 seconds)
 {
+    if (const auto session = m_model->session(sessionId);
+        session &&
+        !m_costs->confirmSpending(CostMeter::extensionQuote(*session, seconds),
+                                  tr("Extending “%1” by %2").arg(session->name, formatDuration(seconds))))
+        return;
     if (auto extended = m_core.controller().extend(sessionId, seconds); !extended)
         QMessageBox::warning(this, tr("Cannot extend"), extended.error());
     else
@@ -715,6 +752,7 @@ void MainWindow::openSettings()
 void MainWindow::applySettings()
 {
     m_core.applySettings();
+    m_costs->applySettings();
     refreshProviders(); // lifetime caps follow the plan (e2b.plan)
     m_scheduler->setLeadTimes(m_core.settings().notificationLeadSeconds());
     m_deployBar->setDefaultLifetime(m_core.settings().defaultTtlSeconds());

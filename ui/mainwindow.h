@@ -9,6 +9,7 @@
 
 class AppCore;
 class AppPane;
+class CostPanel;
 class DeployBar;
 class DesktopIntegration;
 class GenerationController;
@@ -42,6 +43,8 @@ public:
     SessionTableModel *sessionModel() const { return m_model; }
     QTableView *sessionView() const { return m_view; }
     AppPane *appPane() const { return m_appPane; }
+    CostPanel *costPanel() const { return m_costs; }
+    QTabWidget *sessionTabs() const { return m_sessionTabs; }
 
 public slots:
     void deploy();
@@ -99,6 +102,8 @@ private:
     LogPane *m_log = nullptr;
     RevisionsPanel *m_revisions = nullptr;
     QTabWidget *m_bottomTabs = nullptr;
+    QTabWidget *m_sessionTabs = nullptr; // Sessions | Costs
+    CostPanel *m_costs = nullptr;
     QLabel *m_status = nullptr;
     DesktopIntegration *m_desktop = nullptr;
     NotificationScheduler *m_scheduler = nullptr;
@@ -120,4 +125,5 @@ private:
     QAction *m_showFilesAction = nullptr;
     QAction *m_showLogAction = nullptr;
     QAction *m_removeAction = nullptr;
+    QAction *m_explainCostAction = nullptr;
 };

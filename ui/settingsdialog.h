@@ -4,9 +4,11 @@
 
 #include <QDialog>
 #include <QList>
+#include <QMap>
 #include <QPair>
 #include <QString>
 
+#include <optional>
 #include <vector>
 
 class QAbstractButton;
@@ -14,29 +16,34 @@ class QButtonGroup;
 class QCheckBox;
 class QComboBox;
 class QDialogButtonBox;
+class QDoubleSpinBox;
 class QFrame;
 class QGridLayout;
 class QLabel;
 class QNetworkAccessManager;
 class QLineEdit;
 class QPushButton;
+class QTableWidget;
 class QTabWidget;
 class SecretStore;
 struct SecretResult;
 
-// Settings → Keys, Defaults, Sandbox, Appearance.
+// Settings → Keys, Defaults, Pricing, Sandbox, Appearance.
 //
 // Keys act at once through the SecretStore (asynchronously; a row's buttons are disabled while its operation
 // runs). Everything else is saved by OK or Apply: every field is checked first, through the same
-// AppSettings::setValue the CLI uses, and only if all pass is anything written, so a refused field never
-// leaves the others half-saved.
+// AppSettings::setValue (and setRateOverride) the CLI uses, and only if all pass is anything written, so a
+// refused field never leaves the others half-saved.
+//
+// Pricing lists every size of the shipped catalogue with its published rate and a field for the user's own
+// (negotiated) rate per hour, empty for the published one, and the budgets.
 class SettingsDialog final : public QDialog
 {
     Q_OBJECT
 public:
     // (value stored in defaults.provider, name shown), e.g. ("local", "Local (this computer)").
     using ProviderChoices = QList<QPair<QString, QString>>;
-    enum class Page { Keys, Defaults, Sandbox, Appearance };
+    enum class Page { Keys, Defaults, Pricing, Sandbox, Appearance };
 
     SettingsDialog(AppSettings &settings, SecretStore &secrets, QWidget *parent = nullptr);
     ~SettingsDialog() override;
@@ -76,6 +83,7 @@ private:
     };
     QWidget *buildKeysPage();
     QWidget *buildDefaultsPage();
+    QWidget *buildPricingPage();
     QWidget *buildSandboxPage();
     QWidget *buildAppearancePage();
     void addSetting(QGridLayout *grid, const QString &label, QWidget *field, QLabel *error,
@@ -92,6 +100,18 @@ private:
         QLabel *errorLabel = nullptr;
     };
     std::vector<Pending> pendingValues() const;
+    // What each rate field would save: nullopt for an empty field (the published rate), an error if the text
+    // is not an amount.
+    struct PendingRate
+    {
+        int row = 0;
+        std::optional<double> usdPerHour;
+        QString error;
+    };
+    std::vector<PendingRate> pendingRates() const;
+    // The rates as saved, by (provider, size); none after Reset until the dialog saves or reloads.
+    QMap<QPair<QString, QString>, double> savedRates() const;
+    std::vector<PendingRate> changedRates(const std::vector<PendingRate> &pending) const;
     void showFieldError(QLabel *label, const QString &error);
     void clearErrors();
     void updateButtons();
@@ -141,6 +161,22 @@ private:
     QLabel *m_leadTimesError = nullptr;
     QLineEdit *m_startTimeout = nullptr;
     QLabel *m_startTimeoutError = nullptr;
+
+    // Pricing
+    struct RateRow
+    {
+        QString provider;
+        QString size;
+        QString name; // "E2B, base template: 2 vCPU, 512 MiB", for messages
+        QLineEdit *edit = nullptr;
+    };
+    std::vector<RateRow> m_rateRows;
+    QTableWidget *m_rateTable = nullptr;
+    QLabel *m_ratesError = nullptr;
+    QPushButton *m_resetRates = nullptr;
+    bool m_ratesReset = false; // Reset was pressed: saving clears every stored rate first
+    QDoubleSpinBox *m_sessionTarget = nullptr;
+    QDoubleSpinBox *m_monthlyBudget = nullptr;
 
     // Sandbox
     QCheckBox *m_allowUnsandboxed = nullptr;

@@ -3,6 +3,7 @@
 #include "appcore.h"
 #include "configcommand.h"
 #include "console.h"
+#include "costcommand.h"
 #include "deploycommand.h"
 #include "generatecommand.h"
 #include "keycommand.h"
@@ -36,6 +37,7 @@ const QList<CommandEntry> &commands()
         {u"deploy"_s, [](AppCore &core) -> CliCommand * { return new DeployCommand(core); }},
         {u"generate"_s, [](AppCore &core) -> CliCommand * { return new GenerateCommand(core); }},
         {u"list"_s, [](AppCore &core) -> CliCommand * { return new ListCommand(core); }},
+        {u"cost"_s, [](AppCore &core) -> CliCommand * { return new CostCommand(core); }},
         {u"stop"_s, [](AppCore &core) -> CliCommand * { return new StopCommand(core); }},
         {u"logs"_s, [](AppCore &core) -> CliCommand * { return new LogsCommand(core); }},
         {u"key"_s, [](AppCore &) -> CliCommand * { return new KeyCommand; }},
@@ -68,6 +70,9 @@ QString helpText()
         "                        --models lists the Claude models your key can use.\n"
         "  list [--json] [--active]\n"
         "                        Sessions with status, URL, time left and cost.\n"
+        "  cost [--month YYYY-MM] [--json|--csv]\n"
+        "                        What a month cost (this one by default), per provider and against the\n"
+        "                        monthly budget; --csv prints the month's cost ledger for a spreadsheet.\n"
         "  stop ID               Stop a session (ID or a unique prefix of it).\n"
         "  logs ID [--follow]    What the session's app printed.\n"
         "  key set|test|rm PROVIDER\n"

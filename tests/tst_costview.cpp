@@ -1,0 +1,158 @@
+// The Costs tab with real widgets (offscreen) over a real store: the totals it shows for a known set of
+// sessions and ledger lines, the per-provider table, the chart's days and the budget bar.
+#include "costsummarymodel.h"
+#include "costtracker.h"
+#include "costview.h"
+#include "sessiontablemodel.h"
+#include "spendchart.h"
+#include "store.h"
+
+#include <QAbstractItemModelTester>
+#include <QApplication>
+#include <QLabel>
+#include <QProgressBar>
+#include <QTableView>
+#include <QTemporaryDir>
+#include <QTest>
+#include <QUuid>
+
+using namespace Qt::StringLiterals;
+
+class TestCostView : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void showsTotalsForKnownSessions();
+};
+
+namespace {
+
+Session ended(const QString &name, const QString &provider, const QDateTime &start, qint64 seconds,
+              double rate)
+{
+    Session s;
+    s.id = QUuid::createUuid().toString(QUuid::WithoutBraces);
+    s.name = name;
+    s.provider = provider;
+    s.state = SessionState::Running;
+    s.createdAt = start.addSecs(-5);
+    s.startedAt = start;
+    s.ttlSeconds = 7200;
+    s.expiresAt = start.addSecs(7200);
+    s.ratePerSecond = rate;
+    s.endedAt = start.addSecs(seconds);
+    return s;
+}
+
+QString text(const QWidget *root, const char *name)
+{
+    const auto *label = root->findChild<QLabel *>(QString::fromLatin1(name));
+    return label ? label->text() : u"<missing>"_s;
+}
+
+} // namespace
+
+void TestCostView::showsTotalsForKnownSessions()
+{
+    QTemporaryDir dir;
+    auto opened = Store::open(dir.filePath(u"spawnai.db"_s));
+    QVERIFY2(opened.ok(), qPrintable(opened.error()));
+    Store &store = **opened;
+
+    const QDateTime now = QDateTime::currentDateTimeUtc();
+    if (now.toLocalTime().time() < QTime(1, 10))
+        QSKIP("The known figures need a local day that started more than 70 minutes ago.");
+    const QDateTime todayStart = now.toLocalTime().date().startOfDay().toUTC();
+    // Ended today: E2B 3,600 s at $0.0001/s = $0.36; Fly 1,800 s at $0.00002/s = $0.036.
+    QList<Session> sessions;
+    for (Session s : {ended(u"e2b app"_s, u"e2b"_s, todayStart.addSecs(60), 3600, 0.0001),
+                      ended(u"fly app"_s, u"fly"_s, todayStart.addSecs(120), 1800, 0.00002)}) {
+        QVERIFY(store.insertSession(s));
+        QVERIFY(store.transition(s, SessionState::Stopping));
+        QVERIFY(store.transition(s, SessionState::Ended));
+        sessions << s;
+    }
+    // A generation today: $0.12.
+    LedgerEntry generation;
+    generation.kind = LedgerEntry::Kind::Generation;
+    generation.provider = u"claude"_s;
+    generation.at = now;
+    generation.usd = 0.12;
+    QVERIFY(store.appendLedger(generation));
+    // Running now for 1,000 s at $0.0001/s ($0.10) with $0.05 of generation: $0.15 so far.
+    Session running;
+    running.id = QUuid::createUuid().toString(QUuid::WithoutBraces);
+    running.name = u"running app"_s;
+    running.provider = u"e2b"_s;
+    running.state = SessionState::Running;
+    running.startedAt = now.addSecs(-1000);
+    running.createdAt = running.startedAt;
+    running.expiresAt = running.startedAt.addSecs(7200);
+    running.ttlSeconds = 7200;
+    running.ratePerSecond = 0.0001;
+    running.generationCostUsd = 0.05;
+    QVERIFY(store.insertSession(running));
+    sessions << running;
+
+    SessionTableModel model(PricingCatalogue::shipped());
+    model.setSessions(store.sessions().value());
+    model.tick(now);
+    CostTracker tracker(store);
+    tracker.setBudget(1.00, 0.50);
+    QVERIFY(tracker.update(model.tickingSessions(), now));
+    CostView view(tracker, &model);
+    QAbstractItemModelTester tester(view.summaryModel(),
+                                    QAbstractItemModelTester::FailureReportingMode::QtTest);
+    view.resize(1100, 500);
+    view.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&view));
+    view.refresh(now,
+                 {{u"e2b"_s, u"E2B"_s}, {u"fly"_s, u"Fly.io"_s}, {u"claude"_s, u"Claude (generation)"_s}});
+
+    // Today and this month: $0.36 + $0.036 + $0.12 + $0.10 (the run so far) = $0.616.
+    QCOMPARE(text(&view, "runningTotal"), u"$0.15"_s);
+    QCOMPARE(text(&view, "todayTotal"), u"$0.62"_s);
+    QCOMPARE(text(&view, "monthTotal"), u"$0.62"_s);
+    QVERIFY2(text(&view, "budgetText").startsWith(u"$0.62 of the $1.00 monthly budget (61 %)"_s),
+             qPrintable(text(&view, "budgetText")));
+    const auto *bar = view.findChild<QProgressBar *>(u"monthBudget"_s);
+    QVERIFY(bar && bar->isVisible());
+    QCOMPARE(bar->value(), 616);
+
+    // Per provider: E2B $0.46 this month (0.36 + 0.10 running), Claude $0.12, Fly $0.036.
+    const CostSummaryModel *summary = view.summaryModel();
+    QCOMPARE(summary->rowCount(), 3);
+    const auto cell = [&](int row, CostSummaryModel::Column column) {
+        return summary->index(row, int(column)).data().toString();
+    };
+    QCOMPARE(cell(0, CostSummaryModel::Column::Provider), u"E2B"_s);
+    QCOMPARE(cell(0, CostSummaryModel::Column::Month), u"$0.46"_s);
+    QCOMPARE(cell(0, CostSummaryModel::Column::Running), u"1"_s);
+    QCOMPARE(cell(0, CostSummaryModel::Column::RunningCost), u"$0.15"_s);
+    QCOMPARE(cell(1, CostSummaryModel::Column::Provider), u"Claude (generation)"_s);
+    QCOMPARE(cell(1, CostSummaryModel::Column::Today), u"$0.12"_s);
+    QCOMPARE(cell(2, CostSummaryModel::Column::Month), u"$0.04"_s);
+
+    // The running session's row: countdown, cost so far, the whole session's quote ($0.72 + $0.05), generation.
+    const QTableView *sessionsView = view.sessionsView();
+    QCOMPARE(sessionsView->model()->rowCount(), 1);
+    const auto shown = [&](SessionTableModel::Column column) {
+        return sessionsView->model()->index(0, int(column)).data().toString();
+    };
+    QCOMPARE(shown(SessionTableModel::Column::Name), u"running app"_s);
+    QCOMPARE(shown(SessionTableModel::Column::Cost), u"$0.15"_s);
+    QCOMPARE(shown(SessionTableModel::Column::Quote), u"$0.77"_s);
+    QCOMPARE(shown(SessionTableModel::Column::Generation), u"$0.05"_s);
+    QVERIFY(sessionsView->isColumnHidden(int(SessionTableModel::Column::Url)));
+
+    // The chart: 30 days, today's bar the last, the daily budget $1 / days in month.
+    const QList<DailySpend> days = view.chart()->days();
+    QCOMPARE(days.size(), 30);
+    QCOMPARE(days.last().day, now.toLocalTime().date());
+    QVERIFY(qAbs(days.last().usd - 0.616) < 1e-9);
+    QVERIFY(qAbs(view.chart()->dailyBudget() - 1.0 / now.toLocalTime().date().daysInMonth()) < 1e-12);
+}
+
+QTEST_MAIN(TestCostView)
+#include "tst_costview.moc"
