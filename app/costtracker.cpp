@@ -18,21 +18,22 @@ Result<void> CostTracker::update(const QList<Session> &unended, const QDateTime 
     const QDate today = now.toLocalTime().date();
     const QDate first = firstDay(today);
     Result<void> read;
-    if (m_stale || first != m_loadedFrom) {
+    if (m_stale || today != m_today) {
         // To the end of today: a line recorded "later" by a clock ahead of ours still counts.
         auto lines = m_store.ledger(first.startOfDay().toUTC(), today.addDays(1).startOfDay().toUTC());
         if (lines) {
-            m_lines = std::move(*lines);
-            m_loadedFrom = first;
             m_stale = false;
+            m_ledgerSpend = SpendBreakdown(first, today);
+            for (const LedgerEntry &line : std::as_const(*lines))
+                m_ledgerSpend.add(line);
         } else {
             read = Error{lines.error()};
+            m_stale = true; // try again next time
         }
+        m_today = today;
     }
-    m_today = today;
-    m_spend = SpendBreakdown(first, today);
-    for (const LedgerEntry &line : std::as_const(m_lines))
-        m_spend.add(line);
+    // The ledger's part is worked out once per read; only what unended sessions ran up changes every second.
+    m_spend = m_ledgerSpend;
     m_committedUsd = 0;
     for (const Session &session : unended) {
         m_spend.addRunning(session, now);

@@ -1,7 +1,6 @@
 #pragma once
 
 #include "budget.h"
-#include "ledgerentry.h"
 #include "result.h"
 #include "session.h"
 #include "spendbreakdown.h"
@@ -56,10 +55,9 @@ signals:
 
 private:
     Store &m_store;
-    QList<LedgerEntry> m_lines;
-    SpendBreakdown m_spend;
+    SpendBreakdown m_ledgerSpend; // the ledger lines alone, as last read
+    SpendBreakdown m_spend;       // and what unended sessions ran up, as of the last update
     QDate m_today;
-    QDate m_loadedFrom;
     bool m_stale = true;
     double m_committedUsd = 0;
     double m_monthlyBudgetUsd = 0;

@@ -2,20 +2,21 @@
 
 #include "costmeter.h"
 
-#include <QTimeZone>
-
 #include <algorithm>
 
 SpendBreakdown::SpendBreakdown(QDate first, QDate last)
     : m_first(first)
     , m_last(std::max(first, last))
-{}
+{
+    for (QDate day = m_first; day <= m_last.addDays(1); day = day.addDays(1))
+        m_midnightsMs.push_back(day.startOfDay().toMSecsSinceEpoch());
+}
 
 void SpendBreakdown::add(const LedgerEntry &line)
 {
     switch (line.kind) {
     case LedgerEntry::Kind::Generation:
-        addOn(line.provider, line.at.toLocalTime().date(), line.usd);
+        addAt(line.provider, line.at, line.usd);
         return;
     case LedgerEntry::Kind::Runtime:
         addRun(line.provider, line.startedAt.isValid() ? line.startedAt : line.at, line.seconds, line.usd);
@@ -37,26 +38,32 @@ void SpendBreakdown::addRun(const QString &provider, const QDateTime &start, qin
 {
     if (usd == 0)
         return;
-    const QDateTime localStart = start.toLocalTime();
     if (seconds <= 0) {
-        addOn(provider, localStart.date(), usd);
+        addAt(provider, start, usd);
         return;
     }
-    const QDateTime end = localStart.addSecs(seconds);
-    QDateTime from = localStart;
-    while (from < end) {
-        const QDateTime midnight = from.date().addDays(1).startOfDay();
-        const QDateTime to = std::min(midnight, end);
-        addOn(provider, from.date(), usd * double(from.secsTo(to)) / double(seconds));
-        from = to;
+    const qint64 startMs = start.toMSecsSinceEpoch();
+    const qint64 endMs = startMs + seconds * 1000;
+    if (m_midnightsMs.size() < 2 || endMs <= m_midnightsMs.front() || startMs >= m_midnightsMs.back())
+        return;
+    // The first day the run touches, then each following day while it lasts.
+    auto day = std::upper_bound(m_midnightsMs.cbegin(), m_midnightsMs.cend(), startMs);
+    std::size_t index = day == m_midnightsMs.cbegin() ? 0 : std::size_t(day - m_midnightsMs.cbegin()) - 1;
+    for (; index + 1 < m_midnightsMs.size() && m_midnightsMs[index] < endMs; ++index) {
+        const qint64 from = std::max(startMs, m_midnightsMs[index]);
+        const qint64 to = std::min(endMs, m_midnightsMs[index + 1]);
+        if (to > from)
+            row(provider)[index] += usd * double(to - from) / double(endMs - startMs);
     }
 }
 
-void SpendBreakdown::addOn(const QString &provider, QDate day, double usd)
+void SpendBreakdown::addAt(const QString &provider, const QDateTime &at, double usd)
 {
-    if (!m_first.isValid() || day < m_first || day > m_last)
+    const qint64 ms = at.toMSecsSinceEpoch();
+    if (m_midnightsMs.size() < 2 || ms < m_midnightsMs.front() || ms >= m_midnightsMs.back())
         return;
-    row(provider)[m_first.daysTo(day)] += usd;
+    const auto next = std::upper_bound(m_midnightsMs.cbegin(), m_midnightsMs.cend(), ms);
+    row(provider)[std::size_t(next - m_midnightsMs.cbegin()) - 1] += usd;
 }
 
 std::vector<double> &SpendBreakdown::row(const QString &provider)

@@ -40,10 +40,14 @@ public:
 private:
     // Adds `usd` for a run of `seconds` from `start`, split over local days.
     void addRun(const QString &provider, const QDateTime &start, qint64 seconds, double usd);
-    void addOn(const QString &provider, QDate day, double usd);
+    void addAt(const QString &provider, const QDateTime &at, double usd);
     std::vector<double> &row(const QString &provider);
 
     QDate m_first;
     QDate m_last;
+    // The local midnights from m_first to the day after m_last, in ms since the epoch: worked out once, so
+    // splitting a run is integer arithmetic (time zone conversions per line made a month of 10,000 lines cost
+    // 60 ms).
+    std::vector<qint64> m_midnightsMs;
     QHash<QString, std::vector<double>> m_byProvider; // provider → usd per day, index 0 = m_first
 };

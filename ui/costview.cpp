@@ -6,6 +6,7 @@
 #include "sessionfilterproxy.h"
 #include "sessiontablemodel.h"
 #include "spendchart.h"
+#include "theme.h"
 #include "timeleftdelegate.h"
 
 #include <QGridLayout>
@@ -177,9 +178,10 @@ void CostView::refresh(const QDateTime &now, const QHash<QString, QString> &name
                                   .arg(std::floor(share * 100))
                                   .arg(formatUsd(m_tracker.sessionTargetUsd())));
         QPalette palette = m_budget->palette();
-        palette.setColor(QPalette::Highlight, share >= 1.0   ? QColor(0xc6, 0x28, 0x28)
-                                              : share >= 0.8 ? QColor(0xe0, 0x8a, 0x00)
-                                                             : this->palette().color(QPalette::Highlight));
+        const QPalette &own = this->palette();
+        palette.setColor(QPalette::Highlight, share >= 1.0   ? Theme::errorColor(own)
+                                              : share >= 0.8 ? Theme::warningColor(own)
+                                                             : own.color(QPalette::Highlight));
         m_budget->setPalette(palette);
     } else {
         m_budgetText->setText(tr("No monthly budget set (Settings → Pricing) · target per session %1")

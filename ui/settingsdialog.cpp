@@ -4,7 +4,7 @@
 
 #include "claudekeycheck.h"
 #include "duration.h"
-#include "pricingcatalogue.h"
+#include "ratetable.h"
 #include "secretstore.h"
 #include "theme.h"
 
@@ -19,22 +19,18 @@
 #include <QGridLayout>
 #include <QGroupBox>
 #include <QHBoxLayout>
-#include <QHeaderView>
 #include <QLabel>
 #include <QLineEdit>
 #include <QMessageBox>
 #include <QNetworkAccessManager>
 #include <QPushButton>
 #include <QRadioButton>
-#include <QScrollBar>
 #include <QStyle>
-#include <QTableWidget>
 #include <QTabWidget>
 #include <QTemporaryDir>
 #include <QVBoxLayout>
 
 #include <algorithm>
-#include <cmath>
 #include <optional>
 
 using namespace Qt::StringLiterals;
@@ -50,10 +46,8 @@ const QString kLeadTimes = u"notify.lead-times"_s;
 const QString kTheme = u"appearance.theme"_s;
 const QString kSessionTarget = u"budget.session-target"_s;
 const QString kMonthlyBudget = u"budget.monthly"_s;
-const QString kLocalProvider = u"local"_s; // always free: no rate to set
 
 constexpr double kMaxBudget = 1'000'000; // what AppSettings takes
-constexpr double kSecondsPerHour = 3600;
 
 constexpr qint64 kMinLifetime = 60;
 constexpr qint64 kMaxLifetime = 24 * 3600; // the deploy bar's longest choice
@@ -129,39 +123,6 @@ void setTextColour(QWidget *widget, const std::optional<QColor> &colour)
     QPalette palette = widget->palette();
     palette.setColor(QPalette::WindowText, *colour);
     widget->setPalette(palette);
-}
-
-// A rate per hour for the table, to four significant digits without trailing zeros: "$0.1089", "$0.00893",
-// "$0.08".
-QString perHourText(double perSecond)
-{
-    const double perHour = perSecond * kSecondsPerHour;
-    if (perHour <= 0)
-        return QString();
-    const int decimals = std::clamp(3 - int(std::floor(std::log10(perHour))), 2, 10);
-    QString text = QString::number(perHour, 'f', decimals);
-    while (text.endsWith(u'0') && text.size() - text.indexOf(u'.') > 3)
-        text.chop(1);
-    return u"$"_s + text;
-}
-
-// The user's text in a rate field: "0.05", "$0.05", or "0,05" where the locale writes it so. nullopt if it
-// is not a number. The field shows rates as "0.05" whatever the locale, so that form is read first.
-std::optional<double> parseRate(QString text)
-{
-    text = text.trimmed();
-    if (text.startsWith(u'$'))
-        text = text.mid(1).trimmed();
-    bool ok = false;
-    double usd = text.toDouble(&ok);
-    if (!ok)
-        usd = QLocale().toDouble(text, &ok);
-    return ok ? std::optional(usd) : std::nullopt;
-}
-
-QString rateFieldText(double usdPerHour)
-{
-    return QString::number(usdPerHour, 'g', QLocale::FloatingPointShortest);
 }
 
 QLabel *newHintLabel(const QString &text)
@@ -712,129 +673,11 @@ QWidget *SettingsDialog::buildPricingPage()
     auto *page = new QWidget;
     auto *layout = new QVBoxLayout(page);
 
-    auto *intro =
-        new QLabel(tr("SpawnAI quotes and meters cloud sessions at the providers' published rates. If "
-                      "you pay a different rate, type it under “Your rate”; leave it empty to use "
-                      "the published one."));
-    intro->setWordWrap(true);
-    layout->addWidget(intro);
-
-    const PricingCatalogue catalogue = PricingCatalogue::shipped();
-    QStringList providers = catalogue.providers();
-    // Local first (the default, and free), then the clouds by name.
-    std::sort(providers.begin(), providers.end(), [&catalogue](const QString &a, const QString &b) {
-        const auto order = [&catalogue](const QString &key) {
-            return std::pair(key != kLocalProvider, catalogue.provider(key)->name.toLower());
-        };
-        return order(a) < order(b);
-    });
-
-    m_rateTable = new QTableWidget(0, 4);
-    m_rateTable->setObjectName(u"rateTable"_s);
-    m_rateTable->setHorizontalHeaderLabels(
-        {tr("Provider"), tr("Size"), tr("Published ($/h)"), tr("Your rate ($/h)")});
-    m_rateTable->verticalHeader()->hide();
-    m_rateTable->setSelectionMode(QAbstractItemView::NoSelection);
-    m_rateTable->setEditTriggers(QAbstractItemView::NoEditTriggers);
-    m_rateTable->setFocusPolicy(Qt::NoFocus); // Tab goes from rate field to rate field
-    m_rateTable->setWordWrap(false);
-    for (const QString &key : std::as_const(providers)) {
-        const ProviderPricing *provider = catalogue.provider(key);
-        QString providerTip = provider->billing;
-        if (!provider->startTimeText.isEmpty())
-            providerTip +=
-                u"\n"_s + tr("Starts in %1 (%2)").arg(provider->startTimeText, provider->startTimeSource);
-        for (const SizePricing &size : provider->sizes) {
-            const int row = m_rateTable->rowCount();
-            m_rateTable->insertRow(row);
-            auto *name = new QTableWidgetItem(provider->name);
-            name->setToolTip(providerTip);
-            m_rateTable->setItem(row, 0, name);
-            auto *label = new QTableWidgetItem(size.label);
-            label->setToolTip(size.label);
-            m_rateTable->setItem(row, 1, label);
-
-            const Rate &rate = size.rate;
-            const bool free = key == kLocalProvider || rate.perSecond <= 0;
-            QString published = free ? tr("free") : perHourText(rate.perSecond);
-            if (rate.estimate)
-                published = tr("%1 (estimate)").arg(published);
-            auto *shipped = new QTableWidgetItem(published);
-            shipped->setTextAlignment(Qt::AlignRight | Qt::AlignVCenter);
-            QStringList tip{rate.how, tr("Source: %1").arg(rate.source), tr("As of %1").arg(rate.asOf)};
-            if (rate.estimate)
-                tip << tr("Estimate: %1").arg(rate.estimateReason);
-            shipped->setToolTip(tip.join(u'\n'));
-            m_rateTable->setItem(row, 2, shipped);
-
-            if (key == kLocalProvider) {
-                auto *none = new QTableWidgetItem(tr("—"));
-                none->setTextAlignment(Qt::AlignCenter);
-                none->setToolTip(tr("Sessions on this computer are always free."));
-                m_rateTable->setItem(row, 3, none);
-                continue;
-            }
-            RateRow rateRow{key, size.key, tr("%1, %2").arg(provider->name, size.label), nullptr};
-            rateRow.edit = new QLineEdit;
-            rateRow.edit->setObjectName(u"rate-%1-%2"_s.arg(key, size.key));
-            rateRow.edit->setFrame(false);
-            rateRow.edit->setAlignment(Qt::AlignRight);
-            rateRow.edit->setPlaceholderText(tr("published"));
-            rateRow.edit->setAccessibleName(tr("Your rate per hour for %1").arg(rateRow.name));
-            rateRow.edit->setToolTip(
-                tr("US dollars per hour you pay for this size. Empty: the published rate."));
-            QLineEdit *edit = rateRow.edit;
-            connect(edit, &QLineEdit::textChanged, this, [this, edit](const QString &text) {
-                // The user's own rates stand out from the published ones (the placeholder stays plain).
-                QFont font = edit->font();
-                font.setBold(!text.isEmpty());
-                edit->setFont(font);
-                m_ratesError->hide();
-                m_applyError->hide();
-                updateButtons();
-            });
-            m_rateTable->setCellWidget(row, 3, rateRow.edit);
-            m_rateRows.push_back(rateRow);
-        }
-    }
-    // Every row on screen without scrolling, and the sizes' labels in full: the table's size hint sets the
-    // dialog's size. Its minimum height is smaller, so an error under it has room.
-    m_rateTable->setSizeAdjustPolicy(QAbstractScrollArea::AdjustToContentsOnFirstShow);
-    m_rateTable->verticalHeader()->setSectionResizeMode(QHeaderView::Fixed);
-    m_rateTable->verticalHeader()->setDefaultSectionSize(m_rateTable->fontMetrics().height() + 10);
-    QHeaderView *header = m_rateTable->horizontalHeader();
-    m_rateTable->resizeColumnsToContents();
-    m_rateTable->setColumnWidth(3, m_rateTable->fontMetrics().horizontalAdvance(tr("Your rate ($/h)")) + 24);
-    int width = 2 * m_rateTable->frameWidth() + m_rateTable->verticalScrollBar()->sizeHint().width();
-    for (int column = 0; column < m_rateTable->columnCount(); ++column)
-        width += m_rateTable->columnWidth(column);
-    m_rateTable->setMinimumWidth(std::min(width, 900));
-    m_rateTable->setMinimumHeight(2 * m_rateTable->frameWidth() + header->sizeHint().height() +
-                                  m_rateTable->verticalHeader()->defaultSectionSize() * 6);
-    header->setSectionResizeMode(0, QHeaderView::ResizeToContents);
-    header->setSectionResizeMode(1, QHeaderView::Stretch);
-    header->setSectionResizeMode(2, QHeaderView::ResizeToContents);
-    header->setSectionResizeMode(3, QHeaderView::Fixed);
+    m_rateTable = new RateTable(m_settings);
+    // Typing a rate dismisses the last Apply's error, as editing a field on the Defaults page does.
+    connect(m_rateTable, &RateTable::edited, this, [this] { m_applyError->hide(); });
+    connect(m_rateTable, &RateTable::modified, this, &SettingsDialog::updateButtons);
     layout->addWidget(m_rateTable, 1);
-
-    m_ratesError = newErrorLabel(u"ratesError"_s);
-    layout->addWidget(m_ratesError);
-
-    auto *resetRow = new QHBoxLayout;
-    resetRow->addWidget(
-        newHintLabel(tr("Sessions keep the rate they were deployed at. Hover over a published rate for its "
-                        "source and date.")),
-        1);
-    m_resetRates = new QPushButton(tr("&Reset to Shipped Rates"));
-    m_resetRates->setObjectName(u"resetRates"_s);
-    connect(m_resetRates, &QPushButton::clicked, this, [this] {
-        m_ratesReset = true;
-        for (const RateRow &row : m_rateRows)
-            row.edit->clear();
-        updateButtons();
-    });
-    resetRow->addWidget(m_resetRates, 0, Qt::AlignTop);
-    layout->addLayout(resetRow);
 
     auto *budget = new QGroupBox(tr("Budget"));
     auto *grid = new QGridLayout(budget);
@@ -865,50 +708,6 @@ QWidget *SettingsDialog::buildPricingPage()
     connect(m_sessionTarget, &QDoubleSpinBox::valueChanged, this, [this] { updateButtons(); });
     connect(m_monthlyBudget, &QDoubleSpinBox::valueChanged, this, [this] { updateButtons(); });
     return page;
-}
-
-QMap<QPair<QString, QString>, double> SettingsDialog::savedRates() const
-{
-    QMap<QPair<QString, QString>, double> saved;
-    if (m_ratesReset)
-        return saved;
-    for (const RateOverride &override : m_settings.rateOverrides())
-        saved.insert({override.provider, override.size}, override.usdPerHour);
-    return saved;
-}
-
-std::vector<SettingsDialog::PendingRate> SettingsDialog::pendingRates() const
-{
-    std::vector<PendingRate> pending;
-    for (int row = 0; row < int(m_rateRows.size()); ++row) {
-        const QString text = m_rateRows[size_t(row)].edit->text().trimmed();
-        PendingRate rate{row, std::nullopt, {}};
-        if (!text.isEmpty()) {
-            rate.usdPerHour = parseRate(text);
-            if (!rate.usdPerHour)
-                rate.error = tr("“%1” is not an amount: type US dollars per hour, such as 0.05, or leave it "
-                                "empty for the published rate.")
-                                 .arg(text);
-        }
-        pending.push_back(rate);
-    }
-    return pending;
-}
-
-std::vector<SettingsDialog::PendingRate>
-SettingsDialog::changedRates(const std::vector<PendingRate> &pending) const
-{
-    const QMap<QPair<QString, QString>, double> saved = savedRates();
-    std::vector<PendingRate> changed;
-    for (const PendingRate &rate : pending) {
-        const RateRow &row = m_rateRows[size_t(rate.row)];
-        const auto it = saved.constFind({row.provider, row.size});
-        const bool wasSet = it != saved.cend();
-        const bool same = rate.usdPerHour ? wasSet && *rate.usdPerHour == *it : !wasSet;
-        if (!rate.error.isEmpty() || !same)
-            changed.push_back(rate);
-    }
-    return changed;
 }
 
 // ---- Sandbox ----------------------------------------------------------------------------------------------
@@ -1039,12 +838,7 @@ void SettingsDialog::loadValues()
     for (QAbstractButton *button : m_theme->buttons())
         button->setChecked(button->property("themeValue").toString() == theme);
 
-    m_ratesReset = false;
-    const QMap<QPair<QString, QString>, double> saved = savedRates();
-    for (const RateRow &row : m_rateRows) {
-        const auto it = saved.constFind({row.provider, row.size});
-        row.edit->setText(it == saved.cend() ? QString() : rateFieldText(*it));
-    }
+    m_rateTable->load();
     m_sessionTarget->setValue(m_settings.sessionTargetUsd());
     m_monthlyBudget->setValue(m_settings.monthlyBudgetUsd());
 
@@ -1106,8 +900,7 @@ bool SettingsDialog::isModified() const
     const bool keys = std::any_of(pending.cbegin(), pending.cend(), [this](const Pending &p) {
         return !p.error.isEmpty() || p.value != normalisedStored(p.key, m_settings.value(p.key));
     });
-    const bool resetSaved = m_ratesReset && !m_settings.rateOverrides().isEmpty();
-    return keys || resetSaved || !changedRates(pendingRates()).empty();
+    return keys || m_rateTable->isModified();
 }
 
 bool SettingsDialog::apply()
@@ -1126,21 +919,12 @@ bool SettingsDialog::apply()
     }
 
     // Every refused rate is named in the one message under the table; the first one gets the focus.
-    QStringList rateErrors;
-    QLineEdit *firstBadRate = nullptr;
-    const auto refuseRate = [&](const PendingRate &rate, const QString &error) {
-        const RateRow &row = m_rateRows[size_t(rate.row)];
-        rateErrors << tr("%1: %2").arg(row.name, error);
-        if (!firstBadRate)
-            firstBadRate = row.edit;
+    const auto refuseRates = [&](const RateTable::Refusal &refusal) {
+        refuse(m_rateTable->errorLabel(), refusal.message);
+        refusal.field->setFocus();
     };
-    const std::vector<PendingRate> rates = changedRates(pendingRates());
-    for (const PendingRate &rate : rates) {
-        if (!rate.error.isEmpty())
-            refuseRate(rate, rate.error);
-    }
-    if (!rateErrors.isEmpty())
-        refuse(m_ratesError, rateErrors.join(u'\n'));
+    if (const std::optional<RateTable::Refusal> refused = m_rateTable->validate())
+        refuseRates(*refused);
 
     std::vector<Pending> changed;
     for (const Pending &p : pending) {
@@ -1150,7 +934,7 @@ bool SettingsDialog::apply()
 
     // A dry run through AppSettings' own rules (the ones `spawnai config` applies) on a scratch file, so a
     // value it refuses leaves the real file exactly as it was.
-    if (!firstError && (!changed.empty() || !rates.empty())) {
+    if (!firstError && (!changed.empty() || m_rateTable->isModified())) {
         const QTemporaryDir scratchDir;
         if (scratchDir.isValid()) {
             AppSettings scratch(scratchDir.filePath(u"check.conf"_s));
@@ -1158,23 +942,12 @@ bool SettingsDialog::apply()
                 if (const Result<void> checked = scratch.setValue(p.key, p.value); !checked)
                     refuse(p.errorLabel, checked.error());
             }
-            for (const PendingRate &rate : rates) {
-                const RateRow &row = m_rateRows[size_t(rate.row)];
-                if (!rate.usdPerHour)
-                    continue;
-                if (const Result<void> checked =
-                        scratch.setRateOverride(row.provider, row.size, *rate.usdPerHour);
-                    !checked)
-                    refuseRate(rate, checked.error());
-            }
-            if (!rateErrors.isEmpty())
-                refuse(m_ratesError, rateErrors.join(u'\n'));
+            if (const std::optional<RateTable::Refusal> refused = m_rateTable->validate(&scratch))
+                refuseRates(*refused);
         }
     }
 
     if (firstError) {
-        if (firstBadRate)
-            firstBadRate->setFocus();
         for (int i = 0; i < m_tabs->count(); ++i) {
             if (m_tabs->widget(i)->isAncestorOf(firstError)) {
                 m_tabs->setCurrentIndex(i);
@@ -1197,25 +970,14 @@ bool SettingsDialog::apply()
         }
         wroteAny = true;
     }
-    if (m_ratesReset && !m_settings.rateOverrides().isEmpty()) {
-        m_settings.clearRateOverrides();
-        wroteAny = true;
+    const Result<bool> ratesWritten = m_rateTable->save();
+    if (!ratesWritten) {
+        refuse(nullptr, ratesWritten.error());
+        emit settingsChanged();
+        updateButtons();
+        return false;
     }
-    for (const PendingRate &rate : rates) {
-        const RateRow &row = m_rateRows[size_t(rate.row)];
-        wroteAny = true;
-        if (!rate.usdPerHour) {
-            m_settings.clearRateOverride(row.provider, row.size);
-            continue;
-        }
-        if (const Result<void> written = m_settings.setRateOverride(row.provider, row.size, *rate.usdPerHour);
-            !written) {
-            refuse(nullptr, written.error());
-            emit settingsChanged();
-            updateButtons();
-            return false;
-        }
-    }
+    wroteAny = wroteAny || *ratesWritten;
     loadValues(); // shows what was saved, normalised ("90m" → "1 h 30 min")
     updateButtons();
     if (wroteAny)
@@ -1232,7 +994,7 @@ void SettingsDialog::showFieldError(QLabel *label, const QString &error)
 void SettingsDialog::clearErrors()
 {
     for (QLabel *label : {m_providerError, m_lifetimeError, m_leadTimesError, m_startTimeoutError,
-                          m_ratesError, m_applyError}) {
+                          m_rateTable->errorLabel(), m_applyError}) {
         label->clear();
         label->hide();
     }
@@ -1242,9 +1004,6 @@ void SettingsDialog::updateButtons()
 {
     if (QPushButton *applyButton = m_buttons ? m_buttons->button(QDialogButtonBox::Apply) : nullptr)
         applyButton->setEnabled(isModified());
-    const bool anyRate = std::any_of(m_rateRows.cbegin(), m_rateRows.cend(),
-                                     [](const RateRow &row) { return !row.edit->text().isEmpty(); });
-    m_resetRates->setEnabled(anyRate || (!m_ratesReset && !m_settings.rateOverrides().isEmpty()));
 }
 
 // ---- Look -------------------------------------------------------------------------------------------------
@@ -1254,7 +1013,7 @@ void SettingsDialog::updateColours()
     const QPalette &colours = palette();
     const QColor error = Theme::errorColor(colours);
     for (QLabel *label : {m_providerError, m_lifetimeError, m_leadTimesError, m_startTimeoutError,
-                          m_ratesError, m_applyError})
+                          m_rateTable->errorLabel(), m_applyError})
         setTextColour(label, error);
     setTextColour(m_unsandboxedWarning, error);
     setTextColour(m_keysMessage, m_keysMessageIsError ? std::optional(error) : std::nullopt);

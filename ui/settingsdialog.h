@@ -4,11 +4,9 @@
 
 #include <QDialog>
 #include <QList>
-#include <QMap>
 #include <QPair>
 #include <QString>
 
-#include <optional>
 #include <vector>
 
 class QAbstractButton;
@@ -23,8 +21,8 @@ class QLabel;
 class QNetworkAccessManager;
 class QLineEdit;
 class QPushButton;
-class QTableWidget;
 class QTabWidget;
+class RateTable;
 class SecretStore;
 struct SecretResult;
 
@@ -35,8 +33,7 @@ struct SecretResult;
 // AppSettings::setValue (and setRateOverride) the CLI uses, and only if all pass is anything written, so a
 // refused field never leaves the others half-saved.
 //
-// Pricing lists every size of the shipped catalogue with its published rate and a field for the user's own
-// (negotiated) rate per hour, empty for the published one, and the budgets.
+// Pricing holds the RateTable (the user's own rate per size of the shipped catalogue) and the budgets.
 class SettingsDialog final : public QDialog
 {
     Q_OBJECT
@@ -100,18 +97,6 @@ private:
         QLabel *errorLabel = nullptr;
     };
     std::vector<Pending> pendingValues() const;
-    // What each rate field would save: nullopt for an empty field (the published rate), an error if the text
-    // is not an amount.
-    struct PendingRate
-    {
-        int row = 0;
-        std::optional<double> usdPerHour;
-        QString error;
-    };
-    std::vector<PendingRate> pendingRates() const;
-    // The rates as saved, by (provider, size); none after Reset until the dialog saves or reloads.
-    QMap<QPair<QString, QString>, double> savedRates() const;
-    std::vector<PendingRate> changedRates(const std::vector<PendingRate> &pending) const;
     void showFieldError(QLabel *label, const QString &error);
     void clearErrors();
     void updateButtons();
@@ -163,18 +148,7 @@ private:
     QLabel *m_startTimeoutError = nullptr;
 
     // Pricing
-    struct RateRow
-    {
-        QString provider;
-        QString size;
-        QString name; // "E2B, base template: 2 vCPU, 512 MiB", for messages
-        QLineEdit *edit = nullptr;
-    };
-    std::vector<RateRow> m_rateRows;
-    QTableWidget *m_rateTable = nullptr;
-    QLabel *m_ratesError = nullptr;
-    QPushButton *m_resetRates = nullptr;
-    bool m_ratesReset = false; // Reset was pressed: saving clears every stored rate first
+    RateTable *m_rateTable = nullptr;
     QDoubleSpinBox *m_sessionTarget = nullptr;
     QDoubleSpinBox *m_monthlyBudget = nullptr;
 

@@ -4,6 +4,7 @@
 // Each case builds a SessionTableModel with a SessionFilterProxy on it (no model tester, no view) and
 // measures the process CPU time of tick(), which includes the proxy's reaction to the dataChanged signals.
 
+#include "costsummarymodel.h"
 #include "pricingcatalogue.h"
 #include "sessionfilterproxy.h"
 #include "sessiontablemodel.h"
@@ -126,6 +127,61 @@ void run(const Case &c, int sessions, int ticks, const PricingCatalogue &pricing
     std::fflush(stdout);
 }
 
+// What the Costs tab adds to each tick (CostTracker::update without the store read, which happens only when a
+// session changed): `lines` ledger lines of the last 30 days and `unended` running sessions split over days
+// and providers, then the per-provider rows.
+void runCosts(const char *name, int lines, int unended, int ticks)
+{
+    QRandomGenerator random(7);
+    QList<LedgerEntry> ledger;
+    ledger.reserve(lines);
+    for (int i = 0; i < lines; ++i) {
+        LedgerEntry line;
+        const bool run = i % 2 == 0;
+        line.kind = run ? LedgerEntry::Kind::Runtime : LedgerEntry::Kind::Generation;
+        line.provider = run ? (i % 4 == 0 ? u"e2b"_s : u"fly"_s) : u"claude"_s;
+        line.startedAt = kNow.addSecs(-qint64(random.bounded(30 * 86400)));
+        line.seconds = run ? 3600 * (1 + random.bounded(4)) : 0;
+        line.at = line.startedAt.addSecs(line.seconds);
+        line.usd = 0.01 + random.bounded(0.3);
+        ledger << line;
+    }
+    QList<Session> running;
+    for (int i = 0; i < unended; ++i)
+        running << makeSession(random, i, true);
+    const QDate today = kNow.toLocalTime().date();
+    const QDate first = std::min(today.addDays(-29), QDate(today.year(), today.month(), 1));
+    // Once per ledger read (a session ended, a generation was recorded).
+    QList<double> reads;
+    SpendBreakdown fromLedger;
+    for (int t = 0; t < ticks; ++t) {
+        const double before = cpuMs();
+        fromLedger = SpendBreakdown(first, today);
+        for (const LedgerEntry &line : std::as_const(ledger))
+            fromLedger.add(line);
+        reads.append(cpuMs() - before);
+    }
+    // Every second.
+    QList<double> times;
+    for (int t = 0; t < ticks; ++t) {
+        const QDateTime now = kNow.addSecs(t);
+        const double before = cpuMs();
+        SpendBreakdown spend = fromLedger;
+        for (const Session &session : std::as_const(running))
+            spend.addRunning(session, now);
+        const auto rows = CostSummaryModel::figures(spend, running, now, today, {});
+        const double month = spend.total(QDate(today.year(), today.month(), 1), today);
+        times.append(cpuMs() - before);
+        if (rows.isEmpty() || month < 0)
+            std::printf("no rows\n");
+    }
+    const Stats r = stats(reads);
+    std::printf("%s_ledger_read median=%.3f min=%.3f max=%.3f\n", name, r.median, r.min, r.max);
+    const Stats s = stats(times);
+    std::printf("%s_tick median=%.3f min=%.3f max=%.3f\n", name, s.median, s.min, s.max);
+    std::fflush(stdout);
+}
+
 } // namespace
 
 int main(int argc, char *argv[])
@@ -167,6 +223,12 @@ int main(int argc, char *argv[])
         Case named = c;
         named.name = name.constData();
         run(named, sessions, ticks, pricing);
+    }
+    for (const int lines : {1000, 10000}) {
+        const QByteArray name =
+            "costs_cpu_ms_" + QByteArray::number(lines) + "_ledger_lines_" + fewText + "_running";
+        if (!parser.isSet(u"only"_s) || name == parser.value(u"only"_s).toUtf8())
+            runCosts(name.constData(), lines, few, ticks);
     }
     return 0;
 }
