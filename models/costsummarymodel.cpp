@@ -107,6 +107,8 @@ QVariant CostSummaryModel::headerData(int section, Qt::Orientation orientation, 
         return int((column == Column::Provider ? Qt::AlignLeft : Qt::AlignRight) | Qt::AlignVCenter);
     if (role == Qt::ToolTipRole && column == Column::RunningCost)
         return tr("What the sessions running now have cost so far, generating their code included");
+    if (role == Qt::ToolTipRole && column == Column::Month)
+        return tr("This calendar month, running sessions included");
     if (role != Qt::DisplayRole)
         return {};
     switch (column) {
@@ -119,7 +121,7 @@ QVariant CostSummaryModel::headerData(int section, Qt::Orientation orientation, 
     case Column::Today:
         return tr("Today");
     case Column::Month:
-        return tr("This month");
+        return tr("Month");
     case Column::Count:
         break;
     }

@@ -65,7 +65,7 @@ void CostPanel::applySettings()
 void CostPanel::setProviderNames(const QHash<QString, QString> &names)
 {
     m_names = names;
-    m_names.insert(u"claude"_s, tr("Claude (generation)"));
+    m_names.insert(u"claude"_s, tr("Claude tokens"));
 }
 
 void CostPanel::invalidate()

@@ -83,13 +83,15 @@ CostView::CostView(CostTracker &tracker, SessionTableModel *sessions, QWidget *p
     m_sessionsView->horizontalHeader()->setMinimumSectionSize(m_sessionsView->fontMetrics().averageCharWidth() * 6);
     const int em = m_sessionsView->fontMetrics().averageCharWidth();
     m_sessionsView->setColumnWidth(int(Column::Provider), 10 * em);
-    for (const Column money : {Column::TimeLeft, Column::Cost, Column::Quote, Column::Generation})
+    for (const Column money : {Column::TimeLeft, Column::Cost, Column::Quote})
         m_sessionsView->setColumnWidth(int(money), 11 * em);
+    m_sessionsView->setColumnWidth(int(Column::Generation), 13 * em);
 
     m_providersView->setObjectName(u"costProviders"_s);
     m_providersView->setModel(m_summary);
     setUpTable(m_providersView);
     m_providersView->setSelectionMode(QAbstractItemView::NoSelection);
+    // The figures as wide as they need; the provider's name takes what is left (elided, in full as a tooltip).
     m_providersView->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
     m_providersView->horizontalHeader()->setSectionResizeMode(0, QHeaderView::Stretch);
 
@@ -124,6 +126,7 @@ CostView::CostView(CostTracker &tracker, SessionTableModel *sessions, QWidget *p
     spend->addWidget(m_chart);
     spend->setStretchFactor(0, 3);
     spend->setStretchFactor(1, 2);
+    spend->setSizes({3200, 2000}); // room for the table's five columns first
     spend->setChildrenCollapsible(false);
     auto *split = new QSplitter(Qt::Vertical, this);
     split->addWidget(m_sessionsView);
