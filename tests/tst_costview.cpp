@@ -3,6 +3,8 @@
 #include "costsummarymodel.h"
 #include "costtracker.h"
 #include "costview.h"
+#include "deploybar.h"
+#include "provider.h"
 #include "sessiontablemodel.h"
 #include "spendchart.h"
 #include "store.h"
@@ -24,6 +26,7 @@ class TestCostView : public QObject
 
 private slots:
     void showsTotalsForKnownSessions();
+    void deployBarFlagsAQuoteAboveTheTarget();
 };
 
 namespace {
@@ -134,7 +137,8 @@ void TestCostView::showsTotalsForKnownSessions()
     QCOMPARE(cell(1, CostSummaryModel::Column::Today), u"$0.12"_s);
     QCOMPARE(cell(2, CostSummaryModel::Column::Month), u"$0.04"_s);
 
-    // The running session's row: countdown, cost so far, the whole session's quote ($0.72 + $0.05), generation.
+    // The running session's row: countdown, cost so far, the whole session's quote ($0.72 + $0.05),
+    // generation.
     const QTableView *sessionsView = view.sessionsView();
     QCOMPARE(sessionsView->model()->rowCount(), 1);
     const auto shown = [&](SessionTableModel::Column column) {
@@ -152,6 +156,34 @@ void TestCostView::showsTotalsForKnownSessions()
     QCOMPARE(days.last().day, now.toLocalTime().date());
     QVERIFY(qAbs(days.last().usd - 0.616) < 1e-9);
     QVERIFY(qAbs(view.chart()->dailyBudget() - 1.0 / now.toLocalTime().date().daysInMonth()) < 1e-12);
+}
+
+void TestCostView::deployBarFlagsAQuoteAboveTheTarget()
+{
+    const PricingCatalogue pricing = PricingCatalogue::shipped();
+    DeployBar bar(pricing);
+    ProviderCapabilities e2b;
+    e2b.key = e2b.pricingKey = u"e2b"_s;
+    e2b.displayName = u"E2B (Pro plan)"_s;
+    e2b.maxLifetimeSeconds = 24 * 3600;
+    e2b.canExtend = true;
+    e2b.sizes = {u"base"_s, u"2cpu-2gib"_s};
+    e2b.defaultSize = u"base"_s;
+    bar.setProviders({e2b}, u"e2b"_s);
+    bar.setDefaultLifetime(2 * 3600);
+    // base for 2 h: 7,200 s × $0.00003025 = $0.2178.
+    QVERIFY(qAbs(bar.quoteUsd() - 0.2178) < 1e-12);
+    bar.setSessionTarget(0.50);
+    QCOMPARE(bar.quoteText(), u"Quote: $0.22 for 2 h"_s);
+    bar.setSessionTarget(0.2178); // exactly at the target: fine
+    QVERIFY(!bar.quoteText().contains(u"target"_s));
+    bar.setSessionTarget(0.20);
+    QCOMPARE(bar.quoteText(), u"⚠ Quote: $0.22 for 2 h, above your $0.20 per-session target"_s);
+    bar.choose(u"e2b"_s, u"2cpu-2gib"_s); // 7,200 s × $0.000037 = $0.2664
+    QCOMPARE(bar.size(), u"2cpu-2gib"_s);
+    QVERIFY(qAbs(bar.quoteUsd() - 0.2664) < 1e-12);
+    bar.setSessionTarget(0);
+    QCOMPARE(bar.quoteText(), u"Quote: $0.27 for 2 h"_s);
 }
 
 QTEST_MAIN(TestCostView)

@@ -108,7 +108,8 @@ QString DeployBar::provider() const
 
 QString DeployBar::size() const
 {
-    return m_size->isVisible() ? m_size->currentData().toString() : QString();
+    return m_size->isHidden() ? QString()
+                              : m_size->currentData().toString(); // hidden: the provider has no sizes
 }
 
 qint64 DeployBar::lifetimeSeconds() const
