@@ -626,9 +626,13 @@ void MainWindow::extendCustom()
     if (!session)
         return;
     bool ok = false;
-    const QString text =
-        QInputDialog::getText(this, tr("Extend %1").arg(session->name),
-                              tr("Extend by (for example 45m, 2h):"), QLineEdit::Normal, u"30m"_s, &ok);
+    // The price comes with the question: what an hour more costs at the session's rate.
+    const double hourly = CostMeter::extensionQuote(*session, 3600);
+    const QString label = hourly > 0
+                              ? tr("Extend by (for example 45m, 2h; %1 per hour):").arg(formatUsd(hourly))
+                              : tr("Extend by (for example 45m, 2h):");
+    const QString text = QInputDialog::getText(this, tr("Extend %1").arg(session->name), label,
+                                               QLineEdit::Normal, u"30m"_s, &ok);
     if (!ok)
         return;
     auto seconds = parseDuration(text);
