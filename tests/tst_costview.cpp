@@ -184,6 +184,14 @@ void TestCostView::deployBarFlagsAQuoteAboveTheTarget()
     QVERIFY(qAbs(bar.quoteUsd() - 0.2664) < 1e-12);
     bar.setSessionTarget(0);
     QCOMPARE(bar.quoteText(), u"Quote: $0.27 for 2 h"_s);
+    // What generating the app cost counts against the target too: the session costs both.
+    bar.setSessionTarget(0.30);
+    QCOMPARE(bar.quoteText(), u"Quote: $0.27 for 2 h"_s);
+    bar.setGenerationCost(0.06);
+    QCOMPARE(bar.quoteText(),
+             u"⚠ Quote: $0.27 for 2 h + $0.06 generation, above your $0.30 per-session target"_s);
+    bar.setGenerationCost(0);
+    QCOMPARE(bar.quoteText(), u"Quote: $0.27 for 2 h"_s);
 }
 
 QTEST_MAIN(TestCostView)

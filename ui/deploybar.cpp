@@ -176,10 +176,14 @@ void DeployBar::updateQuote()
     }
     m_quote->setText(tr("Quote: %1 for %2").arg(formatUsd(quote->usd), formatDuration(quote->seconds)));
     m_quote->setToolTip(tr("%1\nSource: %2 (%3)").arg(quote->rate.how, quote->rate.source, quote->rate.asOf));
-    if (Budget::exceedsTarget(quote->usd, m_sessionTarget)) {
-        m_quote->setText(
-            tr("⚠ Quote: %1 for %2, above your %3 per-session target")
-                .arg(formatUsd(quote->usd), formatDuration(quote->seconds), formatUsd(m_sessionTarget)));
+    if (Budget::exceedsTarget(quote->usd + m_generationCost, m_sessionTarget)) {
+        m_quote->setText(m_generationCost > 0
+                             ? tr("⚠ Quote: %1 for %2 + %3 generation, above your %4 per-session target")
+                                   .arg(formatUsd(quote->usd), formatDuration(quote->seconds),
+                                        formatUsd(m_generationCost), formatUsd(m_sessionTarget))
+                             : tr("⚠ Quote: %1 for %2, above your %3 per-session target")
+                                   .arg(formatUsd(quote->usd), formatDuration(quote->seconds),
+                                        formatUsd(m_sessionTarget)));
         m_quote->setToolTip(m_quote->toolTip() + u"\n"_s +
                             tr("Choose a shorter lifetime, a smaller size or another provider (Compare…), or "
                                "raise the target in Settings → Pricing."));
@@ -194,6 +198,12 @@ void DeployBar::updateQuote()
 void DeployBar::setSessionTarget(double usd)
 {
     m_sessionTarget = usd;
+    updateQuote();
+}
+
+void DeployBar::setGenerationCost(double usd)
+{
+    m_generationCost = std::max(0.0, usd);
     updateQuote();
 }
 

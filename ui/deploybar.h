@@ -25,9 +25,12 @@ public:
     void setDefaultLifetime(qint64 seconds);
     // A quote above it is flagged (Budget::exceedsTarget); 0: no target.
     void setSessionTarget(double usd);
+    // What generating the app in the editor cost and the next deploy will carry: part of the session's cost,
+    // so part of what is held against the target.
+    void setGenerationCost(double usd);
     // Picks a provider and size (from the comparison); ignored when the provider is not offered.
     void choose(const QString &provider, const QString &size);
-    // The quote for the current choice in USD; 0 when free or unknown.
+    // The quote for the current choice (its lifetime at the provider's rate) in USD; 0 when free or unknown.
     double quoteUsd() const;
     QString quoteText() const;
 
@@ -57,6 +60,7 @@ private:
     QList<ProviderCapabilities> m_providers;
     qint64 m_defaultLifetime = 2 * 3600;
     double m_sessionTarget = 0;
+    double m_generationCost = 0;
     QComboBox *m_provider = nullptr;
     QComboBox *m_lifetime = nullptr;
     QLabel *m_sizeLabel = nullptr;

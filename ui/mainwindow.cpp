@@ -218,7 +218,11 @@ MainWindow::MainWindow(AppCore &core, QWidget *parent)
     // Queued: the history (and its diff) is worked out after the new app is on screen, not in the same go.
     connect(m_flow, &GenerationFlow::revisionProduced, m_revisions, &RevisionsPanel::showHistory,
             Qt::QueuedConnection);
-    connect(m_generation, &GenerationController::finished, m_costs, &CostPanel::invalidate);
+    // After the flow has counted the generation's cost (it connected first).
+    connect(m_generation, &GenerationController::finished, this, [this] {
+        m_costs->invalidate();
+        m_deployBar->setGenerationCost(m_flow->unbilledCost());
+    });
     connect(m_revisions, &RevisionsPanel::restoreRequested, this,
             [this](const QString &revisionId) { loadRevision(revisionId, u"revision:"_s + revisionId); });
     m_promptPane->setHasApp(!m_appPane->isEmpty());
@@ -460,6 +464,7 @@ void MainWindow::deploy()
         return;
     }
     m_flow->costCharged();
+    m_deployBar->setGenerationCost(0);
     m_deployingId = *id;
     m_appSessionId = *id;
     m_deployBar->setDeployEnabled(false);
@@ -683,6 +688,7 @@ void MainWindow::deployGenerated()
         return;
     }
     m_flow->costCharged();
+    m_deployBar->setGenerationCost(0);
     m_deployingId = session->id;
     m_deployBar->setDeployEnabled(false);
     m_deployBar->showProgress(tr("Updating %1 in place…").arg(session->name));
