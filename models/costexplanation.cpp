@@ -73,9 +73,7 @@ QString html(const Session &session, const QString &providerName, const QList<Le
     }
     out += row(tr("Billed from"), time(session.startedAt) + tr(" (when it first answered)"));
     if (SessionStates::isTerminal(session.state))
-        out += row(tr("Billed until"), time(session.endedAt.isValid() && session.endedAt < session.expiresAt
-                                                ? session.endedAt
-                                                : session.expiresAt));
+        out += row(tr("Billed until"), time(session.startedAt.addSecs(seconds))); // the meter's own end
     else
         out +=
             row(tr("Billed until"), tr("now, at most until it expires at %1").arg(time(session.expiresAt)));

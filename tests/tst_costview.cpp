@@ -63,10 +63,10 @@ void TestCostView::showsTotalsForKnownSessions()
     QVERIFY2(opened.ok(), qPrintable(opened.error()));
     Store &store = **opened;
 
-    const QDateTime now = QDateTime::currentDateTimeUtc();
-    if (now.toLocalTime().time() < QTime(1, 10))
-        QSKIP("The known figures need a local day that started more than 70 minutes ago.");
-    const QDateTime todayStart = now.toLocalTime().date().startOfDay().toUTC();
+    // Every figure is a function of `now`, never of the wall clock: noon today, whatever the time of the run.
+    const QDate today = QDate::currentDate();
+    const QDateTime now = QDateTime(today, QTime(12, 0)).toUTC();
+    const QDateTime todayStart = today.startOfDay().toUTC();
     // Ended today: E2B 3,600 s at $0.0001/s = $0.36; Fly 1,800 s at $0.00002/s = $0.036.
     QList<Session> sessions;
     for (Session s : {ended(u"e2b app"_s, u"e2b"_s, todayStart.addSecs(60), 3600, 0.0001),
@@ -103,14 +103,15 @@ void TestCostView::showsTotalsForKnownSessions()
     model.tick(now);
     CostTracker tracker(store);
     tracker.setBudget(1.00, 0.50);
-    QVERIFY(tracker.update(model.tickingSessions(), now));
+    const QList<Session> unended = model.tickingSessions();
+    QVERIFY(tracker.update(unended, now));
     CostView view(tracker, &model);
     QAbstractItemModelTester tester(view.summaryModel(),
                                     QAbstractItemModelTester::FailureReportingMode::QtTest);
     view.resize(1100, 500);
     view.show();
     QVERIFY(QTest::qWaitForWindowExposed(&view));
-    view.refresh(now,
+    view.refresh(now, unended,
                  {{u"e2b"_s, u"E2B"_s}, {u"fly"_s, u"Fly.io"_s}, {u"claude"_s, u"Claude (generation)"_s}});
 
     // Today and this month: $0.36 + $0.036 + $0.12 + $0.10 (the run so far) = $0.616.

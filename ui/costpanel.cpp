@@ -75,21 +75,14 @@ void CostPanel::invalidate()
 
 void CostPanel::tick(const QDateTime &now)
 {
-    if (auto updated = m_tracker->update(m_sessions->tickingSessions(), now); !updated) {
+    const QList<Session> unended = m_sessions->tickingSessions();
+    if (auto updated = m_tracker->update(unended, now); !updated) {
         if (updated.error() != m_readError)
             qWarning().noquote() << updated.error();
         m_readError = updated.error();
     }
-    if (m_view->isVisible()) {
-        QHash<QString, QString> names = m_names;
-        for (const QString &key : m_tracker->spend().providers())
-            if (!names.contains(key))
-                names.insert(key, m_sessions->providerName(key));
-        for (const Session &session : m_sessions->tickingSessions())
-            if (!names.contains(session.provider))
-                names.insert(session.provider, m_sessions->providerName(session.provider));
-        m_view->refresh(now, names);
-    }
+    if (m_view->isVisible())
+        m_view->refresh(now, unended, m_names);
 }
 
 bool CostPanel::confirmSpending(double quoteUsd, const QString &what)

@@ -47,6 +47,6 @@ private:
     QWidget *m_window;
     CostTracker *m_tracker;
     CostView *m_view;
-    QHash<QString, QString> m_names;
-    QString m_readError; // the last ledger read error shown, so it is not repeated every second
+    QHash<QString, QString> m_names; // every provider SpawnAI deploys to, and "claude"
+    QString m_readError;             // the last ledger read error shown, so it is not repeated every second
 };

@@ -80,7 +80,8 @@ CostView::CostView(CostTracker &tracker, SessionTableModel *sessions, QWidget *p
     for (const Column hidden : {Column::Status, Column::Url, Column::ExpiresAt})
         m_sessionsView->hideColumn(int(hidden));
     m_sessionsView->horizontalHeader()->setSectionResizeMode(int(Column::Name), QHeaderView::Stretch);
-    m_sessionsView->horizontalHeader()->setMinimumSectionSize(m_sessionsView->fontMetrics().averageCharWidth() * 6);
+    m_sessionsView->horizontalHeader()->setMinimumSectionSize(
+        m_sessionsView->fontMetrics().averageCharWidth() * 6);
     const int em = m_sessionsView->fontMetrics().averageCharWidth();
     m_sessionsView->setColumnWidth(int(Column::Provider), 10 * em);
     for (const Column money : {Column::TimeLeft, Column::Cost, Column::Quote})
@@ -91,7 +92,8 @@ CostView::CostView(CostTracker &tracker, SessionTableModel *sessions, QWidget *p
     m_providersView->setModel(m_summary);
     setUpTable(m_providersView);
     m_providersView->setSelectionMode(QAbstractItemView::NoSelection);
-    // The figures as wide as they need; the provider's name takes what is left (elided, in full as a tooltip).
+    // The figures as wide as they need; the provider's name takes what is left (elided, in full as a
+    // tooltip).
     m_providersView->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
     m_providersView->horizontalHeader()->setSectionResizeMode(0, QHeaderView::Stretch);
 
@@ -157,9 +159,9 @@ QLabel *CostView::addFigure(QGridLayout *grid, int column, const QString &captio
     return value;
 }
 
-void CostView::refresh(const QDateTime &now, const QHash<QString, QString> &names)
+void CostView::refresh(const QDateTime &now, const QList<Session> &unended,
+                       const QHash<QString, QString> &names)
 {
-    const QList<Session> unended = m_sessions->tickingSessions();
     double runningUsd = 0;
     for (const Session &session : unended)
         runningUsd += CostMeter::accruedAt(session, now);

@@ -1,8 +1,13 @@
 #pragma once
 
+#include "session.h"
+
 #include <QDateTime>
 #include <QHash>
+#include <QList>
 #include <QWidget>
+
+struct Session;
 
 class CostSummaryModel;
 class CostTracker;
@@ -24,8 +29,9 @@ class CostView final : public QWidget
 public:
     CostView(CostTracker &tracker, SessionTableModel *sessions, QWidget *parent = nullptr);
 
-    // After CostTracker::update(): the figures as of `now`. Provider keys are shown by `names`.
-    void refresh(const QDateTime &now, const QHash<QString, QString> &names);
+    // After CostTracker::update() with the same `unended` sessions: the figures as of `now`. Provider keys
+    // are shown by `names`.
+    void refresh(const QDateTime &now, const QList<Session> &unended, const QHash<QString, QString> &names);
 
     QString selectedSessionId() const;
     CostSummaryModel *summaryModel() const { return m_summary; }
